@@ -1,0 +1,2 @@
+export * from './test-kafka';
+export * from './topic-recorder';

@@ -1,0 +1,29 @@
+import { telemetryEventSchema } from './telemetry-event';
+
+const base = {
+  queue_id: 'q1', producer: 'dummy__abc123', symbol: 'BTCUSDT', type: 'api_candles_1m',
+  message: 'ok', records_written: 0, finished: false, timestamp: 1722500000.1,
+};
+
+describe('telemetryEventSchema', () => {
+  it('accepts a started event', () => {
+    expect(telemetryEventSchema.safeParse({ ...base, status: 'started', event: 'started' }).success).toBe(true);
+  });
+
+  it('requires event to equal status', () => {
+    const result = telemetryEventSchema.safeParse({ ...base, status: 'started', event: 'loading' });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(result.error.issues[0].path).toEqual(['event']);
+  });
+
+  it('requires ping_ts and ponged_at on a pong', () => {
+    expect(telemetryEventSchema.safeParse({ ...base, status: 'pong', event: 'pong' }).success).toBe(false);
+    expect(
+      telemetryEventSchema.safeParse({ ...base, status: 'pong', event: 'pong', ping_ts: 1.5, ponged_at: 2.5 }).success,
+    ).toBe(true);
+  });
+
+  it('rejects a negative records_written', () => {
+    expect(telemetryEventSchema.safeParse({ ...base, status: 'loading', event: 'loading', records_written: -1 }).success).toBe(false);
+  });
+});

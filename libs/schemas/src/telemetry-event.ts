@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { unixSeconds } from './control-command';
+
+export const TELEMETRY_STATUSES = ['started', 'loading', 'finished', 'error', 'interrupted', 'pong'] as const;
+export const telemetryStatusSchema = z.enum(TELEMETRY_STATUSES);
+export type TelemetryStatus = z.infer<typeof telemetryStatusSchema>;
+
+/** A span of open times [from, to] (ms) the exchange had no candles for. */
+export const gapSchema = z.object({
+  from: z.number().int().describe('first missing open time (ms)'),
+  to: z.number().int().describe('last missing open time (ms)'),
+});
+export type Gap = z.infer<typeof gapSchema>;
+
+/** A message on `queue-events`: business-level tracing of one worker of one queue. */
+export const telemetryEventSchema = z
+  .looseObject({
+    queue_id: z.string().min(1),
+    producer: z.string().min(1).describe('telemetry id of the sending worker, e.g. loader-producer__a1b2c3'),
+    symbol: z.string(),
+    type: z.string(),
+    status: telemetryStatusSchema,
+    event: telemetryStatusSchema.describe('same value as status; kept because existing tools read it'),
+    message: z.string(),
+    records_written: z.number().int().nonnegative(),
+    finished: z.boolean(),
+    timestamp: unixSeconds,
+    error_message: z.string().optional(),
+    error_count: z.number().int().nonnegative().optional().describe('messages this worker could not process'),
+    last_loaded_timestamp: z.number().int().optional().describe('open time (ms) of the newest candle handled'),
+    expected_records: z.number().int().nonnegative().optional().describe('candles the range should hold'),
+    gaps: z.array(gapSchema).optional(),
+    ping_ts: unixSeconds.optional().describe('the ping sent_at this pong answers'),
+    ponged_at: unixSeconds.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.event !== value.status) {
+      ctx.addIssue({ code: 'custom', path: ['event'], message: `must equal status (${value.status})` });
+    }
+    if (value.status === 'pong' && (value.ping_ts === undefined || value.ponged_at === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['ping_ts'], message: 'a pong carries ping_ts and ponged_at' });
+    }
+  })
+  .describe('A telemetry event on the queue-events topic');
+
+export type TelemetryEvent = z.infer<typeof telemetryEventSchema>;

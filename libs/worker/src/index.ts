@@ -1,0 +1,3 @@
+export * from './worker-settings';
+export * from './shutdown-signal';
+export * from './worker-runtime';
