@@ -21,6 +21,12 @@ function itForApp(app: string, title: string, test: () => void): void {
 }
 
 interface ZodObjectLike { shape: Record<string, unknown>; safeParse: (input: unknown) => unknown }
+interface ZodSchemaLike { safeParse: (input: unknown) => unknown; shape?: Record<string, unknown>; in?: ZodSchemaLike; def?: { in?: ZodSchemaLike } }
+
+/** The variables a schema reads: an object's shape, or the input object's shape of a transformed object. */
+function shapeOf(schema: ZodSchemaLike): Record<string, unknown> | undefined {
+  return schema.shape ?? (schema.in && shapeOf(schema.in)) ?? (schema.def?.in && shapeOf(schema.def.in));
+}
 
 /**
  * The app's configuration schema (`*ConfigSchema` exported from apps/<app>/src/*config.ts). Loaded by
@@ -32,10 +38,12 @@ function appConfigSchema(app: string): ZodObjectLike {
   const schemas = readdirSync(dir)
     .filter((name) => /config\.ts$/.test(name) && !name.endsWith('.spec.ts'))
     .flatMap((name) => Object.entries(require(`${dir}/${name}`) as Record<string, unknown>))
-    .filter(([exported, value]) => exported.endsWith('ConfigSchema') && typeof (value as ZodObjectLike)?.safeParse === 'function')
-    .map(([, value]) => value as ZodObjectLike);
+    .filter(([exported, value]) => exported.endsWith('ConfigSchema') && typeof (value as ZodSchemaLike)?.safeParse === 'function')
+    .map(([, value]) => value as ZodSchemaLike);
   if (schemas.length !== 1) throw new Error(`apps/${app}/src: expected one exported *ConfigSchema in a *config.ts file, found ${schemas.length}`);
-  return schemas[0];
+  const shape = shapeOf(schemas[0]);
+  if (!shape) throw new Error(`apps/${app}/src: its *ConfigSchema is neither a zod object nor a transformed one`);
+  return { safeParse: schemas[0].safeParse.bind(schemas[0]), shape };
 }
 
 describe('the built bundles', () => {
