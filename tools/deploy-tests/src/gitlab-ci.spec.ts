@@ -89,6 +89,9 @@ describe('.gitlab-ci.yml', () => {
     expect(script).toContain(`KAFKA_BOOTSTRAP_SERVERS=${kafka?.alias}:9092`);
     expect(script).toContain(`ARANGO_URL=http://${arango?.alias}:8529`);
     expect(script).toContain(`ARANGO_PASSWORD=${password}`);
+    // tools/deploy-tests must not skip in CI: kubectl renders kustomize output, pip fetches hadolint.
+    expect(script).toMatch(/apt-get install[^\n]*python3-pip/);
+    expect(script).toContain('curl -fsSLo /usr/local/bin/kubectl');
     // Job variables reach services too: no KAFKA_* job variable may leak into the broker's config.
     expect(Object.keys(test.variables ?? {}).filter((key) => key.startsWith('KAFKA_'))).toEqual([]);
   });
