@@ -275,9 +275,12 @@ export class ArangoDocumentStore implements DocumentStore {
   }
 }
 
+/** Documents come back as written: `_id`/`_rev` are ArangoDB's, and SQLite has no such thing. */
 function stripSystemAttributes(document: Record<string, unknown>): StoredDocument {
-  const { _id: _ignoredId, _rev: _ignoredRev, ...rest } = document;
-  return rest as StoredDocument;
+  const copy = { ...document };
+  delete copy._id;
+  delete copy._rev;
+  return copy as StoredDocument;
 }
 
 /** An ArangoDB-backed DocumentStore; connects lazily (first call). */

@@ -356,10 +356,7 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const collection = vars['@collection'];
     if (typeof collection !== 'string') violation(request, 'bind parameter @collection must be a collection name');
     const state = collectionOf(request, db, collection as string);
-    const documents = [...state.documents.values()].map((d) => {
-      const { _rev: _ignored, ...rest } = d;
-      return rest;
-    });
+    const documents = [...state.documents.values()].map(withoutRevision);
     if (ALL_QUERY.test(query)) return documents.sort((a, b) => compareAql(a._key, b._key));
     const range = query.match(RANGE_QUERY);
     if (!range) return violation(request, `AQL the adapter is not known to send: ${query}`);
@@ -445,7 +442,7 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     },
     documents(db, collection) {
       const state = databases.get(db)?.get(collection);
-      return state ? [...state.documents.values()].map(({ _rev: _ignored, ...rest }) => rest) : undefined;
+      return state ? [...state.documents.values()].map(withoutRevision) : undefined;
     },
     databaseExists: (db) => databases.has(db),
     indexes: (db, collection) => databases.get(db)?.get(collection)?.indexes ?? [],
@@ -458,6 +455,12 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
         server.close(() => resolve());
       }),
   };
+}
+
+function withoutRevision(document: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...document };
+  delete copy._rev;
+  return copy;
 }
 
 /** AQL's order of types: null < bool < number < string < array < object. */
