@@ -17,8 +17,9 @@ export const storeSettings = {
   ARANGO_PASSWORD: z.string().default('').describe('ArangoDB password'),
 };
 
-const storeSettingsObject = z.object(storeSettings);
-export type StoreSettings = z.infer<typeof storeSettingsObject>;
+/** The store settings alone, for tools that need nothing else. */
+export const storeSettingsSchema = z.object(storeSettings).superRefine((settings, ctx) => refineStoreSettings(settings, ctx));
+export type StoreSettings = z.infer<typeof storeSettingsSchema>;
 
 /** Which store the settings select: STORE wins; otherwise ArangoDB when ARANGO_URL is set. */
 export function selectedStore(settings: Pick<StoreSettings, 'STORE' | 'ARANGO_URL'>): 'arango' | 'sqlite' {
