@@ -72,6 +72,7 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
   const fetcherWake = new Notifier();
   let nextToFetch = 0;
   let nextToPublish = 0;
+  let activeFetches = 0;
   let fetchFailure: Error | undefined;
   let published = 0;
   let lastOpenTime: number | undefined;
@@ -91,6 +92,7 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
         continue;
       }
       const window = windows[nextToFetch++] as FetchWindow;
+      activeFetches++;
       try {
         fetched.set(window.index, await deps.fetchWindow(window, fetchAbort.signal));
       } catch (error) {
@@ -101,6 +103,7 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
           fetcherWake.notify();
         }
       } finally {
+        activeFetches--;
         publisherWake.notify();
       }
     }
@@ -137,7 +140,8 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
     while (nextToPublish < windows.length && sendFailure === undefined) {
       const klines = fetched.get(nextToPublish);
       if (klines === undefined) {
-        if (fetchAbort.signal.aborted) break;
+        // After a stop or failure, fetches still on the wire may yet deliver this window.
+        if (fetchAbort.signal.aborted && activeFetches === 0) break;
         await publisherWake.wait();
         continue;
       }
