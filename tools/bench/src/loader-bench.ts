@@ -79,12 +79,16 @@ async function main(): Promise<void> {
     const topics = { data: `${id}-data`, events: `${id}-events`, control: `${id}-control` };
     await ensureTopics(kafka, [{ topic: topics.events }, { topic: topics.control }]);
     try {
+      const cpuBefore = process.cpuUsage();
       const result = await runLoader({
         KAFKA_BOOTSTRAP_SERVERS: bootstrap as string, QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data,
         QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: sim.url, LOADER_CONCURRENCY: values.concurrency as string,
         ...(values['batch-size'] ? { LOADER_BATCH_SIZE: values['batch-size'] } : {}),
         ...env,
       });
+      const cpu = process.cpuUsage(cpuBefore);
+      // The simulator runs in this process: its CPU is part of what 2 cores must carry.
+      out(`  (${name}: simulator and bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`);
       return { sim, result };
     } finally {
       await sim.close();

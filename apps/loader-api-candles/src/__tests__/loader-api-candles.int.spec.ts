@@ -61,9 +61,9 @@ describe('loader-api-candles against the simulator and a real broker', () => {
     expect(finished).toMatchObject({ records_written: 1440, expected_records: 1440, gaps: [], last_loaded_timestamp: AUG_1 + DAY - MINUTE });
   });
 
-  it('fetches a multi-page range concurrently, publishes in time order, EOS on every partition', async () => {
+  it('fetches a multi-page range concurrently, publishes in time order (gzip, 3 partitions), EOS on every partition', async () => {
     const latencyMs = 300;
-    const s = await scenario({ TIME_RANGE: '2024-08-01:2024-08-07', LOADER_CONCURRENCY: '4', LOADER_PARTITIONS: '3', LOADER_BATCH_SIZE: '1500' }, { latencyMs });
+    const s = await scenario({ TIME_RANGE: '2024-08-01:2024-08-07', LOADER_CONCURRENCY: '4', LOADER_PARTITIONS: '3', LOADER_BATCH_SIZE: '1500', LOADER_COMPRESSION: 'gzip' }, { latencyMs });
     const worker = s.start();
     expect(await worker.exited).toBe(0);
     const pages = klinesRequests(s.sim);
