@@ -2,7 +2,6 @@
  * patches/kafkajs+2.2.4.patch encodes records without headers in one pass; the bytes on the wire
  * must be exactly those of kafkajs's own Record encoder.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: object) => { buffer: Buffer };
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (b: object) => Promise<{ buffer: Buffer }> };
 const { encodeRecordsWithoutHeaders } = require('kafkajs/src/protocol/requests/produce/v3/request') as {

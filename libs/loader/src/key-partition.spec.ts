@@ -1,7 +1,6 @@
 import { murmur2, partitionForKey } from './key-partition';
 
 // kafkajs's own implementation, the reference the broker-side layout must match.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string) => number;
 
 describe('murmur2 / partitionForKey', () => {
