@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { candleSchema } from './candle';
 import { controlCommandSchema } from './control-command';
 import { telemetryEventSchema } from './telemetry-event';
 
@@ -6,4 +7,5 @@ import { telemetryEventSchema } from './telemetry-event';
 export const messageCatalog: Record<string, z.ZodType> = {
   'control-command': controlCommandSchema,
   'telemetry-event': telemetryEventSchema,
+  candle: candleSchema,
 };
