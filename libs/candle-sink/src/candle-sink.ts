@@ -214,6 +214,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         committed.set(partition, offset);
         metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
       }
+      markers.observe(partition, next, BigInt(batch.highWatermark));
       metrics.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - next)));
       await heartbeat();
       if (await loadComplete()) {

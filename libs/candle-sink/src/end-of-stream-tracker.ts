@@ -17,17 +17,19 @@ export function readEndOfStream(headers: Record<string, unknown> | undefined): {
 }
 
 /**
- * Knows when a load is complete: every partition of the topic delivered an end-of-stream marker
- * and every offset before it is written and committed.
+ * Knows when a load is complete: every partition of the topic delivered an end-of-stream marker,
+ * nothing follows that marker in the partition, and every offset before it is written and committed.
  *
  * A retried loader Job can leave several markers on a partition (a killed run writes none, the run
- * that completes writes its own), so the last marker seen on a partition counts. Committed offsets
- * are capped at that marker: the marker itself is never committed past, so a sink that dies after
- * its last commit but before reporting `finished` reads the markers again on restart and finishes,
- * instead of waiting forever for markers it had already consumed.
+ * that completes writes its own), so the last marker counts, and a partition whose marker is
+ * followed by more messages is not done until those are handled too. Committed offsets are capped
+ * at the last marker: the marker itself is never committed past, so a sink that dies after its last
+ * commit but before reporting `finished` reads the markers again on restart and finishes, instead
+ * of waiting forever for markers it had already consumed.
  */
 export class EndOfStreamTracker {
   private readonly markers = new Map<number, EndOfStreamMarker>();
+  private readonly positions = new Map<number, { next: bigint; highWatermark: bigint }>();
   private readonly seen: EndOfStreamMarker[] = [];
 
   record(marker: EndOfStreamMarker): void {
@@ -36,19 +38,27 @@ export class EndOfStreamTracker {
     this.seen.push(marker);
   }
 
-  /** The offset to commit for a partition once everything below `nextOffset` is stored. */
-  commitOffset(partition: number, nextOffset: bigint): bigint {
-    const marker = this.markers.get(partition);
-    return marker && marker.offset < nextOffset ? marker.offset : nextOffset;
+  /** Everything below `next` is handled; the partition ends before `highWatermark` (as of the last fetch). */
+  observe(partition: number, next: bigint, highWatermark: bigint): void {
+    this.positions.set(partition, { next, highWatermark });
   }
 
-  /** True when every partition has a marker and the committed offset reached it. */
+  /** The offset to commit for a partition once everything below `next` is stored. */
+  commitOffset(partition: number, next: bigint): bigint {
+    const marker = this.markers.get(partition);
+    return marker && marker.offset < next ? marker.offset : next;
+  }
+
+  /** True when every partition ends with a handled marker and the committed offset reached it. */
   isComplete(partitions: readonly number[], committed: ReadonlyMap<number, bigint>): boolean {
     if (partitions.length === 0) return false;
     return partitions.every((partition) => {
       const marker = this.markers.get(partition);
+      const position = this.positions.get(partition);
       const offset = committed.get(partition);
-      return marker !== undefined && offset !== undefined && offset >= marker.offset;
+      if (!marker || !position || offset === undefined) return false;
+      const afterMarker = marker.offset + 1n;
+      return position.next === afterMarker && position.highWatermark <= afterMarker && offset >= marker.offset;
     });
   }
 
