@@ -1,70 +1,74 @@
 import { z } from 'zod';
 
-/**
- * Header of the loader's end-of-stream record (key `__eos__`), written to every partition of a data
- * topic when a run has published its range; the value is the decimal count of candles that run published.
- */
+/** Header of the end-of-stream record the loader writes to every partition when its range is done. */
 export const EOS_HEADER = 'streamforge-eos';
+/** Kafka key of end-of-stream records (never a valid candle key: candle keys end in a number). */
+export const EOS_KEY = '__eos__';
 
-// Binance's interval names (libs/binance owns their arithmetic; schemas may import zod only).
-const intervalSchema = z.enum(['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M']);
-const symbolSchema = z.string().regex(/^[A-Z0-9]{1,32}$/, 'an upper-case Binance symbol such as BTCUSDT');
-const epochMs = z.number().int().nonnegative().describe('unix time in milliseconds');
-const quantity = z.number().nonnegative();
-const tradeCount = z.number().int().nonnegative();
-
-/** `<SYMBOL>_<interval>_<open_time>`: the Kafka key and the document `_key` of a candle. */
-function expectedKey(candle: { symbol: string; interval: string; open_time: number }): string {
-  return `${candle.symbol}_${candle.interval}_${candle.open_time}`;
+/** `<SYMBOL>_<interval>_<open_time>`: the Kafka key and the document `_key` of one candle. */
+export function candleKey(symbol: string, interval: string, openTime: number): string {
+  return `${symbol}_${interval}_${openTime}`;
 }
 
-function shape<N extends z.ZodType<number>, I extends z.ZodType<number>, T extends z.ZodType<number>>(number: N, integer: I, time: T) {
+const symbol = z.string().regex(/^[A-Z0-9\-_.]{1,20}$/, 'a Binance symbol (A-Z, 0-9, -_., at most 20)').describe('e.g. BTCUSDT');
+const interval = z
+  .string()
+  .regex(/^\d+[smhdwM]$/, 'a Binance kline interval such as 1m, 4h, 1M')
+  .describe('Binance kline interval, e.g. 1m');
+const time = z.number().int().nonnegative();
+
+// Decimal strings exactly as Binance writes them ("16541.23000000", "-0.5", "1e-8"); no blanks,
+// hex or Infinity, which Number() would otherwise accept.
+const NUMERIC_STRING = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+const numericString = z
+  .string()
+  .regex(NUMERIC_STRING)
+  .transform(Number);
+const numberOrNumericString = z.union([z.number(), numericString], { error: 'a number or a numeric string such as "16541.23"' });
+
+function candleShape<N extends z.ZodType<number>, I extends z.ZodType<number>>(decimal: N, count: I) {
   return {
     _key: z.string().describe('<SYMBOL>_<interval>_<open_time>'),
-    symbol: symbolSchema,
-    interval: intervalSchema,
-    open_time: time.describe('open time (ms)'),
-    close_time: time.describe('close time (ms): the next open time - 1'),
-    open: number,
-    high: number,
-    low: number,
-    close: number,
-    volume: number,
-    quote_asset_volume: number,
-    number_of_trades: integer,
-    taker_buy_base_asset_volume: number,
-    taker_buy_quote_asset_volume: number,
+    symbol,
+    interval,
+    open_time: time.describe('open time (ms since the epoch, UTC)'),
+    close_time: time.describe('close time (ms), open_time of the next candle - 1'),
+    open: decimal,
+    high: decimal,
+    low: decimal,
+    close: decimal,
+    volume: decimal.describe('base asset volume'),
+    quote_asset_volume: decimal,
+    number_of_trades: count,
+    taker_buy_base_asset_volume: decimal,
+    taker_buy_quote_asset_volume: decimal,
   };
 }
 
-function keyMatches(candle: { _key: string; symbol: string; interval: string; open_time: number }, ctx: z.RefinementCtx): void {
-  const expected = expectedKey(candle);
-  if (candle._key !== expected) ctx.addIssue({ code: 'custom', path: ['_key'], message: `must be "${expected}" (<symbol>_<interval>_<open_time>)` });
+function checkKey(value: { _key: string; symbol: string; interval: string; open_time: number; close_time: number }, ctx: z.RefinementCtx): void {
+  const expected = candleKey(value.symbol, value.interval, value.open_time);
+  if (value._key !== expected) ctx.addIssue({ code: 'custom', path: ['_key'], message: `must be ${expected} (<SYMBOL>_<interval>_<open_time>)` });
+  if (value.close_time <= value.open_time) ctx.addIssue({ code: 'custom', path: ['close_time'], message: `must be after open_time (${value.open_time})` });
 }
 
-/** One kline as the loader publishes it: prices and volumes are JSON numbers. */
-export const candleSchema = z.object(shape(quantity, tradeCount, epochMs)).superRefine(keyMatches).describe('A candle (Binance kline) on a data topic');
-
-export type Candle = z.infer<typeof candleSchema>;
-
-/** A decimal as Binance writes them ("16541.23000000"); anything else stays a string and fails the number check. */
-const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-const NUMBER_OR_DECIMAL = 'a number, or a decimal string such as "16541.23000000"';
-
-function lenient<T extends z.ZodType<number>>(target: T) {
-  return z.preprocess((value) => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value), target);
-}
+/** One kline as the loader publishes it on a data topic: prices and volumes as JSON numbers. */
+export const candleSchema = z
+  .object(candleShape(z.number().nonnegative(), z.number().int().nonnegative()))
+  .superRefine(checkKey)
+  .describe('One Binance kline on a data topic (key = _key)');
 
 /**
- * What the sink accepts: `candleSchema`, except that every numeric field may also be a decimal
- * string (the seed's sink docs show Binance's strings), coerced to a number. Unknown fields are dropped.
+ * What consumers accept: the same candle, but numbers may also arrive as numeric strings (as
+ * Binance writes them); they are converted to numbers, anything non-numeric is an error.
  */
 export const incomingCandleSchema = z
   .object(
-    shape(
-      lenient(z.number({ error: NUMBER_OR_DECIMAL }).nonnegative()),
-      lenient(z.number({ error: NUMBER_OR_DECIMAL }).int().nonnegative()),
-      lenient(z.number({ error: NUMBER_OR_DECIMAL }).int().nonnegative().describe('unix time in milliseconds')),
+    candleShape(
+      numberOrNumericString.pipe(z.number().nonnegative()),
+      numberOrNumericString.pipe(z.number().int().nonnegative()),
     ),
   )
-  .superRefine(keyMatches);
+  .superRefine(checkKey)
+  .describe('A candle as consumers accept it: numbers or numeric strings');
+
+export type Candle = z.infer<typeof candleSchema>;
