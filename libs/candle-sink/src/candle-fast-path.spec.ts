@@ -19,8 +19,8 @@ const numberLike = fc.oneof(
 
 const validCandle = fc
   .record({
-    symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT', 'X1'),
-    interval: fc.constantFrom('1m', '5m', '1h', '1M', '1s'),
+    symbol: fc.constantFrom('BTCUSDT', 'ETHUSDT', 'X1', 'BTC-USD_1.X'),
+    interval: fc.constantFrom('1m', '5m', '1h', '1M', '1s', '15m'),
     openTime: fc.integer({ min: 0, max: 4_000_000_000_000 }),
     prices: fc.array(fc.double({ min: 0, max: 1e7, noNaN: true }), { minLength: 8, maxLength: 8 }),
     trades: fc.integer({ min: 0, max: 1_000_000 }),
@@ -31,7 +31,7 @@ const validCandle = fc
     const [open, high, low, close, volume, quote, takerBase, takerQuote] = prices;
     return {
       _key: `${symbol}_${interval}_${openTime}`, symbol, interval,
-      open_time: asStrings ? String(openTime) : openTime, close_time: openTime + 59_999,
+      open_time: openTime, close_time: openTime + 59_999,
       open: amount(open), high: amount(high), low: amount(low), close: amount(close), volume: amount(volume),
       quote_asset_volume: amount(quote), number_of_trades: trades,
       taker_buy_base_asset_volume: amount(takerBase), taker_buy_quote_asset_volume: amount(takerQuote),
@@ -46,7 +46,8 @@ const mutatedCandle = fc
       fc.oneof(
         fc.record({ field: fc.constantFrom(...NUMERIC_FIELDS), value: numberLike as fc.Arbitrary<unknown> }),
         fc.record({ field: fc.constantFrom(...FIELDS), value: fc.jsonValue() as fc.Arbitrary<unknown> }),
-        fc.record({ field: fc.constantFrom('symbol', 'interval', '_key'), value: fc.constantFrom('btcusdt', '1x', '', 'BTCUSDT_1m_0', 'BTC USDT', '1m ') as fc.Arbitrary<unknown> }),
+        fc.record({ field: fc.constantFrom('symbol', 'interval', '_key'), value: fc.constantFrom('btcusdt', '1x', '', 'BTCUSDT_1m_0', 'BTC USDT', '1m ', 'm1', '10m', 'ABCDEFGHIJKLMNOPQRSTU') as fc.Arbitrary<unknown> }),
+        fc.record({ field: fc.constantFrom('close_time', 'open_time'), value: fc.integer({ min: 0, max: 4_000_000_000_000 }) as fc.Arbitrary<unknown> }),
         fc.record({ field: fc.constantFrom(...FIELDS), value: fc.constant(undefined) }),
         fc.record({ field: fc.string(), value: fc.jsonValue() as fc.Arbitrary<unknown> }),
       ),
