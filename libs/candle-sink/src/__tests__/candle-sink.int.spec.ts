@@ -90,10 +90,9 @@ async function scenario(options: { partitions?: number; config?: Partial<CandleS
 
 describe('candle sink (in process, real broker, SQLite)', () => {
   it('keeps retrying while the store is down, commits nothing meanwhile, then stores every candle once', async () => {
-    let s!: Awaited<ReturnType<typeof scenario>>;
     const seenDuringOutage: Array<{ committed: number[]; documents: number }> = [];
-    // Calls 3 to 7 fail: an outage in the middle of the load.
-    s = await scenario({
+    // Calls 3 to 7 fail: an outage in the middle of the load. (The callback runs once `s` is set.)
+    const s: Awaited<ReturnType<typeof scenario>> = await scenario({
       wrap: (store) => flakyStore(store, (call) => call >= 3 && call <= 7, async () => {
         seenDuringOutage.push({ committed: await s.committedOffsets(), documents: await s.store.count(s.collection) });
       }),
