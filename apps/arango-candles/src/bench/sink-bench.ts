@@ -78,12 +78,14 @@ async function main(): Promise<void> {
   if (values['max-bytes-per-partition']) env.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
   await ensureTopics(kafka, [{ topic: env.QUEUE_CONTROL_TOPIC }, { topic: env.QUEUE_EVENTS_TOPIC }]);
 
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const spawnedAt = Date.now();
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
   const sink = spawn(process.execPath, [...profile, bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let joinedAt: number | undefined;
   let completeAt: number | undefined;
   let peakKb = 0;
+  let exitLine: { cpu_seconds?: number; max_rss_mb?: number } = {};
   let stderr = '';
   let pending = '';
   sink.stdout.on('data', (data: Buffer) => {
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     for (const line of lines) {
       if (joinedAt === undefined && line.includes('joined the consumer group')) joinedAt = Date.now();
       if (completeAt === undefined && line.includes('"load complete"')) completeAt = Date.now();
+      if (line.includes('arango-candles exiting')) exitLine = JSON.parse(line) as typeof exitLine;
     }
   });
   sink.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
@@ -115,7 +118,8 @@ async function main(): Promise<void> {
   const drainMs = completeAt - joinedAt;
   out(`  sink drained the topic in ${(drainMs / 1000).toFixed(2)} s: ${rate(total, drainMs)} (from joining the group to the last commit)`);
   out(`  process wall time ${((exitedAt - spawnedAt) / 1000).toFixed(2)} s (${rate(total, exitedAt - spawnedAt)}, start-up and exit included)`);
-  out(`  peak RSS of the sink: ${Math.round(peakKb / 1024)} MB (VmHWM)`);
+  out(`  peak RSS of the sink: ${Math.round(peakKb / 1024)} MB (VmHWM; the sink reports maxRSS ${exitLine.max_rss_mb} MB)`);
+  if (exitLine.cpu_seconds) out(`  CPU time of the sink: ${exitLine.cpu_seconds.toFixed(2)} s (${rate(total, exitLine.cpu_seconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
   out(`  documents in SQLite: ${stored.toLocaleString('en-US')} ${stored === total ? '(all of them)' : `(EXPECTED ${total})`}`);
   out(`  settings: ${['BATCH_SIZE', 'LINGER_MS', 'FETCH_MAX_BYTES_PER_PARTITION'].map((k) => `${k}=${env[k] ?? 'default'}`).join(' ')}`);
 
