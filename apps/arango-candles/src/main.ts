@@ -9,20 +9,21 @@ import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig } from 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(arangoCandlesConfigSchema, { flags: arangoCandlesFlags });
   const registry = createMetricsRegistry();
-  let sink: CandleSink | undefined;
+  // The metrics server answers /health/ready before the sink exists.
+  const readiness: { sink?: CandleSink } = {};
   const runtime = await startWorkerRuntime(
     {
       service: 'arango-candles', queueId: config.QUEUE_ID, producerId: config.TELEMETRY_PRODUCER_ID, symbol: config.SYMBOL, type: config.TYPE,
       controlTopic: config.QUEUE_CONTROL_TOPIC, eventsTopic: config.QUEUE_EVENTS_TOPIC, metricsPort: config.METRICS_PORT,
       logLevel: config.LOG_LEVEL, debug: config.debug, kafka: kafkaConnectionSettings(config, 'consumer'),
     },
-    { registry, isReady: () => sink?.ready ?? false },
+    { registry, isReady: () => readiness.sink?.ready ?? false },
   );
   const store = createDocumentStore(config);
   const candleSink = createCandleSink(candleSinkConfig(config), {
     kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
   });
-  sink = candleSink;
+  readiness.sink = candleSink;
 
   onShutdownSignal((signal) => candleSink.stop(`stopped by ${signal}`));
   const listening = runtime.listen((command) => {
