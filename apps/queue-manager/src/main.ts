@@ -10,6 +10,8 @@ import {
 } from '@streamforge/orchestrator';
 import { createApiServer, WsHub } from '@streamforge/queue-api';
 import { onShutdownSignal } from '@streamforge/worker';
+// The workspace version is the release version of every app; esbuild inlines it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { version } from '../../../package.json';
 import { openStore } from './open-store';
 import { imageOverrides, queueManagerConfigSchema } from './queue-manager-config';
@@ -44,7 +46,6 @@ async function main(): Promise<void> {
   }
   await ensureTopics(kafka, [{ topic: config.QUEUE_CONTROL_TOPIC }, { topic: config.QUEUE_EVENTS_TOPIC }]);
 
-  let service: QueueService | undefined;
   const launcher: WorkerLauncher =
     config.LAUNCHER === 'kubernetes'
       ? createKubernetesLauncher(
@@ -62,14 +63,13 @@ async function main(): Promise<void> {
             // Workers share queue-manager's Kafka, store and Binance settings, as the ConfigMap gives them in a cluster.
             baseEnv: { ...process.env, QUEUE_CONTROL_TOPIC: config.QUEUE_CONTROL_TOPIC, QUEUE_EVENTS_TOPIC: config.QUEUE_EVENTS_TOPIC, PORT: undefined },
           },
-          { logger, onExit: (info) => service?.handleWorkerExit(info) },
+          { logger, onExit: (info) => queues.handleWorkerExit(info) },
         );
 
-  service = new QueueService(
+  const queues: QueueService = new QueueService(
     { dataTopicPartitions: config.DATA_TOPIC_PARTITIONS, stopRepeatMs: config.STOP_REPEAT_MS, stopGraceMs: config.STOP_GRACE_MS, exitEventGraceMs: config.EXIT_EVENT_GRACE_MS },
     { kafka, commands: createCommandPublisher({ topic: config.QUEUE_CONTROL_TOPIC }, { producer, metrics }), launcher, repository, flows, logger, metrics },
   );
-  const queues = service;
   const hub = new WsHub({ heartbeatMs: config.WS_HEARTBEAT_MS, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }, { logger, metrics });
   repository.onChange((state) => hub.broadcast({ type: 'queue', data: state }));
   const follower = createTelemetryFollower({ topic: config.QUEUE_EVENTS_TOPIC, groupId: config.QM_CONSUMER_GROUP }, { kafka, logger, metrics });

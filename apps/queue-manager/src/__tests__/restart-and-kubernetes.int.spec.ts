@@ -31,7 +31,7 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     });
     const publish = async (event: Omit<TelemetryEvent, 'event' | 'finished' | 'symbol' | 'type' | 'message'> & { message?: string }) => {
       const value = telemetryEventSchema.parse({ symbol: 'BTCUSDT', type: 'api_candles_1m', message: event.status, ...event, event: event.status, finished: event.status === 'finished' });
-      await producer.send({ topic: env.QUEUE_EVENTS_TOPIC, acks: -1, messages: [{ key: event.queue_id, value: JSON.stringify(value) }] });
+      await producer.send({ topic: env.QUEUE_EVENTS_TOPIC, acks: -1, messages: [{ key: value.queue_id, value: JSON.stringify(value) }] });
     };
 
     let qm = await startQueueManager(env);
