@@ -11,9 +11,8 @@ import {
 import { createApiServer, WsHub } from '@streamforge/queue-api';
 import { createDocumentStore } from '@streamforge/storage';
 import { onShutdownSignal } from '@streamforge/worker';
-// The workspace version is the release version of every app; esbuild inlines it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { version } from '../../../package.json';
+// The app's own version is its image tag (tools/ci/app-version.sh); esbuild inlines it.
+import { version } from '../package.json';
 import { imageOverrides, queueManagerConfigSchema } from './queue-manager-config';
 
 async function main(): Promise<void> {
