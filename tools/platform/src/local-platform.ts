@@ -31,8 +31,11 @@ export interface LocalPlatform {
   simulator?: BinanceSimulator;
   logFile: string;
   queueManager: ChildProcess;
-  /** Restarts queue-manager on the same port and store (its state must survive). */
-  restartQueueManager(): Promise<void>;
+  /**
+   * Restarts queue-manager on the same port and store (its state must survive). SIGKILL stands for
+   * a crashed pod: local workers are left running, as Jobs in a cluster would be.
+   */
+  restartQueueManager(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Stops queue-manager (which stops its workers), the simulator and the broker it started; safe twice. */
   stop(): Promise<void>;
 }
@@ -65,8 +68,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   let stopping: Promise<void> | undefined;
   const platform: LocalPlatform = {
     apiUrl, kafkaBootstrapServers, broker, simulator, logFile, queueManager,
-    async restartQueueManager() {
-      await terminate(queueManager);
+    async restartQueueManager(signal = 'SIGTERM') {
+      await terminate(queueManager, signal);
       queueManager = spawnQueueManager(env, log);
       platform.queueManager = queueManager;
       await waitUntilReady(apiUrl, queueManager, logFile);
@@ -103,10 +106,10 @@ async function waitUntilReady(apiUrl: string, child: ChildProcess, logFile: stri
 }
 
 /** SIGTERM (queue-manager then stops its workers), SIGKILL after 20 s. */
-async function terminate(child: ChildProcess): Promise<void> {
+async function terminate(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);

@@ -99,4 +99,22 @@ describe('default_candles_flow end to end', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(pids.filter(isAlive)).toEqual([]);
   });
+
+  it('queue-manager crashing and restarting mid-flow: the flow still finishes and its state is whole', async () => {
+    run = await startE2ePlatform({ kafkaBootstrapServers: testBootstrapServers(), simulator: { latencyMs: 2_500 }, env: { LOADER_CONCURRENCY: '1' } });
+    const queueId = await startCandlesFlow(run);
+    const before = await waitForQueue(run, queueId, (s) => target(s, 'loader-api-candles').records_written > 0 && target(s, 'loader-api-candles').status !== 'finished');
+    // SIGKILL, like a crashed pod: the workers keep running, and the new queue-manager reads the
+    // telemetry they sent meanwhile from its stable consumer group.
+    await run.platform.restartQueueManager('SIGKILL');
+    const state = await waitForQueue(run, queueId, isTerminal);
+    expect(state.status).toBe('finished');
+    expect(state.created_at).toBe(before.created_at);
+    expect(state.targets.map((t) => [t.target, t.status, t.records_written])).toEqual([
+      ['loader-api-candles', 'finished', CANDLES_IN_ONE_DAY],
+      ['arango-candles', 'finished', CANDLES_IN_ONE_DAY],
+    ]);
+    expect(state.finished_at).not.toBeNull();
+    expect(await storedCount(run, state)).toBe(CANDLES_IN_ONE_DAY);
+  });
 });
