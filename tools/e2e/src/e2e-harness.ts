@@ -5,8 +5,7 @@ import type { QueueState } from '@streamforge/schemas';
 import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { createLogger } from '@streamforge/logging';
 import type { BinanceSimulatorOptions } from '@streamforge/binance/testing';
-import { startLocalPlatform, type LocalPlatform } from '../../platform/src/local-platform';
-import { QueueManagerClient } from '../../platform/src/queue-manager-client';
+import { QueueManagerClient, startLocalPlatform, type LocalPlatform } from '@streamforge/platform';
 
 export const ONE_DAY = '2024-08-01:2024-08-01';
 export const CANDLES_IN_ONE_DAY = 1440;

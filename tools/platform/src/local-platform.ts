@@ -1,9 +1,7 @@
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { startKafkaBroker, type RunningKafkaBroker } from '../../local-kafka/src/kafka-broker';
-import { getFreePorts } from '../../local-kafka/src/free-port';
-import { findRepoRoot } from '../../local-kafka/src/repo-root';
+import { findRepoRoot, getFreePorts, startKafkaBroker, type RunningKafkaBroker } from '@streamforge/local-kafka';
 import { startBinanceSimulator, type BinanceSimulator, type BinanceSimulatorOptions } from '@streamforge/binance/testing';
 
 const repoRoot = findRepoRoot(__dirname);

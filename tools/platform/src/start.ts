@@ -5,7 +5,7 @@ import { loadConfigOrExit } from '@streamforge/config';
 import type { QueueState } from '@streamforge/schemas';
 import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { onShutdownSignal } from '@streamforge/worker';
-import { repoRoot, startLocalPlatform, type LocalPlatform } from './local-platform';
+import { repoRoot, startLocalPlatform } from './local-platform';
 import { platformFlags, platformOptionsSchema } from './platform-options';
 import { ProgressView } from './progress-view';
 import { QueueManagerClient } from './queue-manager-client';
@@ -26,16 +26,17 @@ async function main(): Promise<number> {
   }
 
   print(options.KAFKA_BOOTSTRAP_SERVERS ? `using Kafka at ${options.KAFKA_BOOTSTRAP_SERVERS}` : 'starting a local Kafka broker…');
-  let platform: LocalPlatform | undefined;
+  let stopPlatform: () => Promise<void> = async () => undefined;
   onShutdownSignal(() => {
     print('\nstopping everything…');
-    void (platform?.stop() ?? Promise.resolve()).then(() => process.exit(130));
+    void stopPlatform().then(() => process.exit(130));
   });
-  platform = await startLocalPlatform({
+  const platform = await startLocalPlatform({
     kafkaBootstrapServers: options.KAFKA_BOOTSTRAP_SERVERS,
     simulator: options.sim ? {} : undefined,
     port: options.port,
   });
+  stopPlatform = () => platform.stop();
   print(`Kafka:          ${platform.kafkaBootstrapServers}`);
   print(`Binance:        ${platform.simulator ? `simulator at ${platform.simulator.url}` : (process.env.BINANCE_BASE_URL ?? 'https://api.binance.com (real public API)')}`);
   print(`queue-manager:  ${platform.apiUrl}  (docs ${platform.apiUrl}/docs)`);

@@ -1,6 +1,6 @@
 import { createIdempotentProducer, ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, testBootstrapServers, TopicRecorder } from '@streamforge/kafka/testing';
-import { startKafkaBroker, type RunningKafkaBroker } from '../../../local-kafka/src/kafka-broker';
+import { startKafkaBroker, type RunningKafkaBroker } from '@streamforge/local-kafka';
 import {
   CANDLES_IN_ONE_DAY, isAlive, isTerminal, startCandlesFlow, startE2ePlatform, storedCount, target, waitForQueue, workerPids, type E2eRun,
 } from '../e2e-harness';

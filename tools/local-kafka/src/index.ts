@@ -1,0 +1,3 @@
+export * from './kafka-broker';
+export { getFreePorts } from './free-port';
+export { findRepoRoot } from './repo-root';

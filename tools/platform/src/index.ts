@@ -1,0 +1,2 @@
+export * from './local-platform';
+export * from './queue-manager-client';
