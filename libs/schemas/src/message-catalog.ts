@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { candlePageSchema, candlesQuerySchema } from './candles-api';
 import { controlCommandSchema } from './control-command';
 import { telemetryEventSchema } from './telemetry-event';
 
@@ -6,4 +7,6 @@ import { telemetryEventSchema } from './telemetry-event';
 export const messageCatalog: Record<string, z.ZodType> = {
   'control-command': controlCommandSchema,
   'telemetry-event': telemetryEventSchema,
+  'candles-query': candlesQuerySchema,
+  'candle-page': candlePageSchema,
 };

@@ -1,0 +1,58 @@
+// Bundles the dashboard (html, css, js; no CDN) into dist/libs/dashboard-ui, which queue-manager's
+// build copies beside its main.js. Asset names carry a content hash so they can be cached forever;
+// only index.html is revalidated. Prints each file's raw and gzip size.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const root = join(__dirname, '..', '..');
+const outDir = join(root, process.argv[2] ?? 'dist/libs/dashboard-ui');
+
+async function main(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(__dirname, 'src', 'main.ts')],
+    outdir: outDir,
+    entryNames: 'dashboard-[hash]',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    // Browsers of the last ~3 years (laptops of the data team); no polyfills needed.
+    target: ['chrome111', 'firefox115', 'safari16.4'],
+    sourcemap: 'linked',
+    tsconfig: join(__dirname, 'tsconfig.json'),
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+  const js = outputs.find((file) => file.endsWith('.js'));
+  const css = outputs.find((file) => file.endsWith('.css'));
+  if (!js || !css) throw new Error(`esbuild wrote no js or css: ${outputs.join(', ')}`);
+  const html = readFileSync(join(__dirname, 'src', 'index.html'), 'utf8').replace('%JS%', js).replace('%CSS%', css);
+  writeFileSync(join(outDir, 'index.html'), html);
+
+  let rawTotal = 0;
+  let gzipTotal = 0;
+  for (const file of ['index.html', css, js]) {
+    const path = join(outDir, file);
+    const raw = statSync(path).size;
+    const gzip = gzipSync(readFileSync(path)).length;
+    rawTotal += raw;
+    gzipTotal += gzip;
+    process.stdout.write(`${relative(root, path)}  ${kb(raw)} (gzip ${kb(gzip)})\n`);
+  }
+  process.stdout.write(`dashboard total (what a browser loads)  ${kb(rawTotal)} (gzip ${kb(gzipTotal)})\n`);
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`dashboard bundle failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
