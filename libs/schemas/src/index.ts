@@ -3,4 +3,8 @@ export * from './telemetry-event';
 export * from './validation-error';
 export * from './message-catalog';
 export * from './json-schemas';
+export * from './time-range';
+export * from './queue-api';
+export * from './queue-state';
+export * from './ws-message';
 export * from './candles-api';
