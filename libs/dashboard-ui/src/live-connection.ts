@@ -10,17 +10,20 @@ export interface LiveHandlers {
   onStatus(status: LiveStatus): void;
 }
 
-/** The subset of the browser WebSocket this module uses (a fake in unit tests). */
+export interface SocketEvents {
+  open(): void;
+  message(data: unknown): void;
+  /** Also after a failed connect (browsers fire error, then close). */
+  close(): void;
+}
+
+/** An open socket as this module needs it: something to close (a browser WebSocket; a fake in unit tests). */
 export interface SocketLike {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
   close(): void;
 }
 
 export interface LiveDeps {
-  createSocket(url: string): SocketLike;
+  createSocket(url: string, on: SocketEvents): SocketLike;
   setTimer(callback: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
   now(): number;
@@ -46,33 +49,34 @@ export function connectLive(url: string, handlers: LiveHandlers, deps: LiveDeps)
   function open(): void {
     timer = undefined;
     handlers.onStatus({ state: 'connecting' });
-    const current = deps.createSocket(url);
+    const current: SocketLike = deps.createSocket(url, {
+      open: () => {
+        if (socket !== current) return;
+        attempt = 0;
+        handlers.onStatus({ state: 'live' });
+        handlers.onOpen();
+      },
+      message: (data) => {
+        if (socket !== current || typeof data !== 'string') return;
+        let message: unknown;
+        try {
+          message = JSON.parse(data);
+        } catch {
+          return; // the server only sends JSON; anything else is noise, not a reason to break
+        }
+        handlers.onMessage(message);
+      },
+      close: () => {
+        if (socket !== current) return;
+        socket = undefined;
+        if (stopped || paused) return;
+        const delay = reconnectDelay(attempt, deps.backoff ?? RECONNECT_BACKOFF, deps.random);
+        attempt += 1;
+        handlers.onStatus({ state: 'reconnecting', attempt, retryAt: deps.now() + delay });
+        timer = deps.setTimer(open, delay);
+      },
+    });
     socket = current;
-    current.onopen = () => {
-      attempt = 0;
-      handlers.onStatus({ state: 'live' });
-      handlers.onOpen();
-    };
-    current.onmessage = (event) => {
-      if (typeof event.data !== 'string') return;
-      let message: unknown;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return; // not ours to crash on: the server only sends JSON, anything else is noise
-      }
-      handlers.onMessage(message);
-    };
-    current.onerror = () => undefined; // a close event always follows; reconnect happens there
-    current.onclose = () => {
-      if (socket !== current) return;
-      socket = undefined;
-      if (stopped || paused) return;
-      const delay = reconnectDelay(attempt, deps.backoff ?? RECONNECT_BACKOFF, deps.random);
-      attempt += 1;
-      handlers.onStatus({ state: 'reconnecting', attempt, retryAt: deps.now() + delay });
-      timer = deps.setTimer(open, delay);
-    };
   }
 
   function drop(): void {

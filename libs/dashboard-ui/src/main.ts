@@ -101,7 +101,13 @@ const live = connectLive(
     },
   },
   {
-    createSocket: (url) => new WebSocket(url),
+    createSocket: (url, on) => {
+      const socket = new WebSocket(url);
+      socket.onopen = () => on.open();
+      socket.onmessage = (event) => on.message(event.data);
+      socket.onclose = () => on.close();
+      return socket;
+    },
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
