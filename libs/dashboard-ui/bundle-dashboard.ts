@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const js = outputs.find((file) => file.endsWith('.js'));
   const css = outputs.find((file) => file.endsWith('.css'));
   if (!js || !css) throw new Error(`esbuild wrote no js or css: ${outputs.join(', ')}`);
-  const html = readFileSync(join(__dirname, 'src', 'index.html'), 'utf8').replace('%JS%', js).replace('%CSS%', css);
+  // Relative URLs: queue-manager serves the assets under /dashboard/ (DASHBOARD_ASSET_PREFIX).
+  const html = readFileSync(join(__dirname, 'src', 'index.html'), 'utf8').replace('%JS%', `dashboard/${js}`).replace('%CSS%', `dashboard/${css}`);
   writeFileSync(join(outDir, 'index.html'), html);
 
   let rawTotal = 0;
