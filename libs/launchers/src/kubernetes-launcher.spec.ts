@@ -83,7 +83,7 @@ describe('Kubernetes launcher against a stand-in API server', () => {
     const launcher = createKubernetesLauncher({ ...config(api.kubeconfigPath), images: { 'arango-candles': 'example.org/sink:v9' }, nodeSelector: {}, kafkaCaSecret: '' }, { logger });
     await launcher.launch(spec);
     await launcher.launch({ ...spec, jobName: 'job-arango-candles-btcusdt-zzz999', image: 'example.org/pinned:v1', args: ['--debug'] });
-    const [first, second] = api.createdJobs() as Array<{ spec: { template: { spec: { containers: Array<{ image: string; args?: string[] }>; nodeSelector?: unknown; volumes?: unknown } } } }>;
+    const [first, second] = api.createdJobs() as unknown as Array<{ spec: { template: { spec: { containers: Array<{ image: string; args?: string[] }>; nodeSelector?: unknown; volumes?: unknown } } } }>;
     expect(first.spec.template.spec.containers[0].image).toBe('example.org/sink:v9');
     expect(first.spec.template.spec.nodeSelector).toBeUndefined();
     expect(first.spec.template.spec.volumes).toBeUndefined();
