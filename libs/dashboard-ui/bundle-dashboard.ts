@@ -1,40 +1,44 @@
 // Bundles the dashboard (html, css, js; no CDN) into dist/libs/dashboard-ui, which queue-manager's
 // build copies beside its main.js. Asset names carry a content hash so they can be cached forever;
 // only index.html is revalidated. Prints each file's raw and gzip size.
-import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// `--watch` rebuilds on change (point queue-manager's DASHBOARD_DIR at the output and reload).
+import { type BuildOptions, type BuildResult, build, context } from 'esbuild';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = join(__dirname, '..', '..');
-const outDir = join(root, process.argv[2] ?? 'dist/libs/dashboard-ui');
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const outDir = join(root, args.find((arg) => !arg.startsWith('--')) ?? 'dist/libs/dashboard-ui');
 
-async function main(): Promise<void> {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: [join(__dirname, 'src', 'main.ts')],
-    outdir: outDir,
-    entryNames: 'dashboard-[hash]',
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    platform: 'browser',
-    // Browsers of the last ~3 years (laptops of the data team); no polyfills needed.
-    target: ['chrome111', 'firefox115', 'safari16.4'],
-    sourcemap: 'linked',
-    tsconfig: join(__dirname, 'tsconfig.json'),
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+const options: BuildOptions = {
+  absWorkingDir: root,
+  entryPoints: [join(__dirname, 'src', 'main.ts')],
+  outdir: outDir,
+  entryNames: 'dashboard-[hash]',
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  // Browsers of the last ~3 years (laptops of the data team); no polyfills needed.
+  target: ['chrome111', 'firefox115', 'safari16.4'],
+  sourcemap: 'linked',
+  tsconfig: join(__dirname, 'tsconfig.json'),
+  metafile: true,
+  logLevel: 'warning',
+};
+
+/** Writes index.html for the assets of this build and removes those of earlier ones. */
+function writeIndex(result: BuildResult): void {
+  const outputs = Object.keys(result.metafile?.outputs ?? {}).map((file) => basename(file));
   const js = outputs.find((file) => file.endsWith('.js'));
   const css = outputs.find((file) => file.endsWith('.css'));
   if (!js || !css) throw new Error(`esbuild wrote no js or css: ${outputs.join(', ')}`);
   // Relative URLs: queue-manager serves the assets under /dashboard/ (DASHBOARD_ASSET_PREFIX).
   const html = readFileSync(join(__dirname, 'src', 'index.html'), 'utf8').replace('%JS%', `dashboard/${js}`).replace('%CSS%', `dashboard/${css}`);
   writeFileSync(join(outDir, 'index.html'), html);
+  for (const stale of readdirSync(outDir).filter((file) => file !== 'index.html' && !outputs.includes(file))) rmSync(join(outDir, stale));
 
   let rawTotal = 0;
   let gzipTotal = 0;
@@ -51,6 +55,21 @@ async function main(): Promise<void> {
 
 function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+async function main(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  if (!watch) {
+    writeIndex(await build(options));
+    return;
+  }
+  const ctx = await context({
+    ...options,
+    plugins: [{ name: 'index-html', setup: (b) => b.onEnd((result) => (result.errors.length === 0 ? writeIndex(result) : undefined)) }],
+  });
+  await ctx.watch();
+  process.stdout.write(`watching libs/dashboard-ui/src, writing ${relative(root, outDir)}\n`);
 }
 
 main().catch((error: unknown) => {
