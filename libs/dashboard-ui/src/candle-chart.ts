@@ -34,7 +34,7 @@ export class CandleChart {
   readonly element: HTMLElement;
   private readonly title = h('h2', {});
   private readonly status = h('p', { class: 'chart-status', role: 'status' });
-  private readonly container = h('div', { class: 'chart', 'data-state': 'idle' });
+  private readonly container = h('div', { class: 'candle-chart', 'data-state': 'idle' });
   private chart: IChartApi | undefined;
   private candleSeries: ISeriesApi<'Candlestick'> | undefined;
   private volumeSeries: ISeriesApi<'Histogram'> | undefined;

@@ -20,7 +20,7 @@ export interface QueueTableActions {
   chart(queueId: string, collection: string): void;
 }
 
-const COLUMNS = ['Queue', 'Status', 'Symbol', 'Type', 'Range', 'Progress (written / expected · rate)', 'Errors', 'Gaps', 'Started (UTC)', 'Finished (UTC)', ''];
+const COLUMNS = ['Queue', 'Status', 'Range (UTC)', 'Progress per target (written / expected · rate)', 'Errors', 'Gaps', 'Started / finished (UTC)', ''];
 
 /** The queue list: one retained row per queue, updated in place so clicks and focus survive updates. */
 export class QueueTable {
@@ -52,7 +52,10 @@ export class QueueTable {
 
 class QueueRow {
   readonly element: HTMLTableRowElement;
-  private readonly cells: Record<'id' | 'status' | 'symbol' | 'type' | 'range' | 'progress' | 'errors' | 'gaps' | 'started' | 'finished', HTMLTableCellElement>;
+  private readonly cells: Record<'queue' | 'status' | 'range' | 'progress' | 'errors' | 'gaps' | 'times', HTMLTableCellElement>;
+  private readonly symbol = h('span', { class: 'symbol' });
+  private readonly type = h('span', { class: 'type' });
+  private readonly flow = h('div', { class: 'flow hint' });
   private readonly stopButton: HTMLButtonElement;
   private readonly chartButtons = h('span', { class: 'chart-buttons' });
   private stopping = false;
@@ -63,30 +66,32 @@ class QueueRow {
   ) {
     const cell = (className: string) => h('td', { class: className });
     this.cells = {
-      id: cell('queue-id'),
+      queue: cell('queue'),
       status: cell('status'),
-      symbol: cell('symbol'),
-      type: cell('type'),
       range: cell('range'),
       progress: cell('progress'),
       errors: cell('num errors'),
       gaps: cell('num gaps'),
-      started: cell('time started'),
-      finished: cell('time finished'),
+      times: cell('time'),
     };
+    this.cells.queue.append(
+      h('div', { class: 'what' }, this.symbol, ' ', this.type),
+      h('button', { type: 'button', class: 'link queue-id', title: 'show this queue\u2019s targets and events', onclick: () => actions.select(queueId) }, queueId),
+      this.flow,
+    );
     this.stopButton = h('button', { type: 'button', class: 'stop', onclick: () => void this.stop() }, 'Stop');
     const detailButton = h('button', { type: 'button', class: 'detail', onclick: () => actions.select(queueId) }, 'Events');
     this.element = h('tr', { 'data-queue-id': queueId }, ...Object.values(this.cells), h('td', { class: 'actions' }, detailButton, this.chartButtons, this.stopButton));
-    this.cells.id.append(h('button', { type: 'button', class: 'link', title: 'show this queue\u2019s events', onclick: () => actions.select(queueId) }, queueId));
   }
 
   update(queue: QueueState, selected: boolean): void {
     this.element.classList.toggle('selected', selected);
     const c = this.cells;
+    this.symbol.textContent = queue.symbol;
+    this.type.textContent = queue.type;
+    this.flow.textContent = queue.flow_name ?? '';
     c.status.dataset.status = queue.status;
     replaceChildren(c.status, h('span', { class: `badge ${queue.status}` }, queue.status));
-    c.symbol.textContent = queue.symbol;
-    c.type.textContent = queue.flow_name ? `${queue.type} (${queue.flow_name})` : queue.type;
     c.range.textContent = queue.time_range;
     replaceChildren(c.progress, ...queue.targets.map(progressBar));
     const errors = queueErrorCount(queue);
@@ -96,9 +101,12 @@ class QueueRow {
     c.gaps.textContent = formatCount(gaps.length);
     c.gaps.title = gaps.map(formatSpan).join('\n');
     c.gaps.classList.toggle('warn', gaps.length > 0);
-    c.started.textContent = formatUtc(queue.started_at);
-    c.finished.textContent = formatUtc(queue.finished_at);
-    c.finished.title = queue.started_at !== null && queue.finished_at !== null ? `took ${formatDuration(queue.finished_at - queue.started_at)}` : '';
+    const took = queue.started_at !== null && queue.finished_at !== null ? ` \u00b7 ${formatDuration(queue.finished_at - queue.started_at)}` : '';
+    replaceChildren(
+      c.times,
+      h('div', { class: 'started', title: 'started' }, formatUtc(queue.started_at)),
+      h('div', { class: 'finished', title: 'finished' }, queue.finished_at === null ? '' : `${formatUtc(queue.finished_at)}${took}`),
+    );
     const active = isActive(queue.status);
     this.stopButton.hidden = !active;
     this.stopButton.disabled = this.stopping || queue.status === 'stopping';
