@@ -4,6 +4,16 @@ export interface StoredDocument {
   [field: string]: unknown;
 }
 
+/** Options of ensureCollection. */
+export interface CollectionOptions {
+  /**
+   * Numeric fields findRange will query; each gets an index when the collection is created.
+   * Defaults to DEFAULT_RANGE_FIELDS (`open_time`). findRange on another field still works
+   * (the adapter adds the index on first use).
+   */
+  rangeFields?: readonly string[];
+}
+
 export interface RangeQuery {
   /** Numeric field to filter and order by (e.g. `open_time`). */
   field: string;
@@ -24,18 +34,28 @@ export interface DocumentStore {
   readonly kind: string;
   /** Where the data lives, for humans (URL + database, or file path). */
   readonly location: string;
-  /** Creates the collection when missing; a no-op when it exists. */
-  ensureCollection(collection: string): Promise<void>;
-  /** Writes the batch by `_key`, replacing existing documents, all or nothing. */
+  /** Creates the collection (and its range indexes) when missing; a no-op when it exists. */
+  ensureCollection(collection: string, options?: CollectionOptions): Promise<void>;
+  /**
+   * Writes the batch by `_key`, replacing existing documents (no merge). Either it resolves and
+   * every document is stored, or it throws; after a throw the caller retries the whole batch,
+   * which is safe because writes are idempotent by `_key`. Invalid documents are refused before
+   * anything is written; the last of repeated `_key`s in one batch wins.
+   */
   upsertBatch(collection: string, documents: StoredDocument[]): Promise<void>;
   count(collection: string): Promise<number>;
+  /** The document as written (no `_id`/`_rev`), or undefined. */
   get<T extends StoredDocument = StoredDocument>(collection: string, key: string): Promise<T | undefined>;
-  /** Documents ordered by `query.field` ascending within the inclusive bounds. */
+  /**
+   * Documents whose `query.field` is a number within the inclusive bounds, ordered by that field
+   * then `_key` (so paging with limit/offset is stable).
+   */
   findRange<T extends StoredDocument = StoredDocument>(collection: string, query: RangeQuery): Promise<T[]>;
-  /** Every document of a (small) collection, e.g. queue_state. */
+  /** Every document of a (small) collection, e.g. queue_state, ordered by `_key`. */
   all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]>;
   collectionExists(collection: string): Promise<boolean>;
   /** Throws when the store cannot be reached (readiness probes). */
   ping(): Promise<void>;
+  /** Releases connections/files; safe to call twice. */
   close(): Promise<void>;
 }

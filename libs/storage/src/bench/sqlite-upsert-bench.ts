@@ -1,0 +1,46 @@
+// `npm run bench:storage -- [--docs N] [--batch N] [--synchronous NORMAL|FULL] [--path file]`:
+// times SqliteDocumentStore.upsertBatch alone (documents built beforehand), then a re-upsert
+// of the same keys (the duplicate-delivery path) and a findRange page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSqliteDocumentStore } from '../sqlite-document-store';
+import { candleDocuments } from './candle-documents';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { docs: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '2000' }, synchronous: { type: 'string', default: 'NORMAL' }, path: { type: 'string' } },
+  });
+  const total = Number(values.docs);
+  const batchSize = Number(values.batch);
+  const synchronous = values.synchronous === 'FULL' ? 'FULL' : 'NORMAL';
+  const dir = values.path ? undefined : mkdtempSync(join(tmpdir(), 'sqlite-bench-'));
+  const path = values.path ?? join(dir as string, 'bench.db');
+  const store = createSqliteDocumentStore({ path, synchronous });
+  await store.ensureCollection('candles');
+  const documents = candleDocuments(total);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`sqlite upsertBatch: ${total} candle documents, batches of ${batchSize}, synchronous=${synchronous}, ${path}`);
+
+  for (const pass of ['insert', 're-upsert (same keys)']) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < total; i += batchSize) await store.upsertBatch('candles', documents.slice(i, i + batchSize));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    out(`  ${pass}: ${seconds.toFixed(2)} s, ${Math.round(total / seconds).toLocaleString('en-US')} docs/s`);
+  }
+  const count = await store.count('candles');
+  const middle = documents[Math.floor(total / 2)].open_time as number;
+  const started = process.hrtime.bigint();
+  const page = await store.findRange('candles', { field: 'open_time', from: middle, to: middle + 1440 * 60_000, limit: 1000, offset: 200 });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  out(`  count=${count}; findRange 1000 of a day in the middle: ${ms.toFixed(1)} ms (${page.length} docs)`);
+  out(`  peak RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+  await store.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});

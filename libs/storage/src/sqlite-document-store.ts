@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { assertCollectionName } from './collection-name';
+import { prepareBatch } from './document-batch';
+import type { CollectionOptions, DocumentStore, RangeQuery, StoredDocument } from './document-store';
+import { CollectionNotFoundError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
+import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
+
+export interface SqliteStoreConfig {
+  /** Database file; its directory is created when missing. `:memory:` for throwaway stores. */
+  path: string;
+  /**
+   * NORMAL (default): in WAL mode a commit survives a process crash (kill -9) because the WAL is
+   * in the OS before commit returns; only an OS crash or power loss can drop the last commits, and
+   * it never corrupts the file. FULL fsyncs every batch for power-loss durability, at a cost.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/**
+ * Embedded store: one table per collection (`_key` primary key, the document as JSON text) in a
+ * WITHOUT ROWID table, so an upsert touches one b-tree instead of two, plus an expression index
+ * `(json_extract(doc,'$.<field>'), _key)` per range field, which serves findRange's filter,
+ * order and paging straight from the index.
+ */
+export class SqliteDocumentStore implements DocumentStore {
+  readonly kind = 'sqlite';
+  readonly location: string;
+  private database?: Database.Database;
+  private closed = false;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Exact (case-sensitive) collection names that have a table, and their indexed range fields. */
+  private readonly collections = new Map<string, Set<string>>();
+  private readonly writeBatch = new Map<string, (documents: StoredDocument[]) => void>();
+
+  constructor(private readonly config: SqliteStoreConfig) {
+    this.location = config.path === ':memory:' ? ':memory:' : resolve(config.path);
+  }
+
+  async ensureCollection(collection: string, options: CollectionOptions = {}): Promise<void> {
+    assertCollectionName(collection);
+    const db = this.db();
+    if (!this.hasCollection(collection)) {
+      // SQLite table names are case-insensitive while ArangoDB's are not: refuse to alias two collections.
+      const clash = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE`).get(collection) as { name: string } | undefined;
+      if (clash && clash.name !== collection) {
+        throw new StorageError(`collection "${collection}" clashes with existing "${clash.name}" in ${this.location}: SQLite table names ignore case`, false, { collection });
+      }
+      this.run(collection, () => db.exec(`CREATE TABLE IF NOT EXISTS ${quote(collection)} (_key TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`));
+      this.collections.set(collection, new Set());
+    }
+    for (const field of options.rangeFields ?? DEFAULT_RANGE_FIELDS) this.ensureRangeIndex(collection, field);
+  }
+
+  async upsertBatch(collection: string, documents: StoredDocument[]): Promise<void> {
+    const batch = prepareBatch(collection, documents);
+    if (batch.length === 0) return;
+    this.requireCollection(collection);
+    let write = this.writeBatch.get(collection);
+    if (!write) {
+      const insert = this.statement(`INSERT INTO ${quote(collection)} (_key, doc) VALUES (?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc`);
+      write = this.db().transaction((items: StoredDocument[]) => {
+        for (const document of items) insert.run(document._key, JSON.stringify(document));
+      });
+      this.writeBatch.set(collection, write);
+    }
+    const run = write;
+    this.run(collection, () => run(batch), batch.map((d) => d._key));
+  }
+
+  async count(collection: string): Promise<number> {
+    this.requireCollection(collection);
+    const row = this.run(collection, () => this.statement(`SELECT count(*) AS n FROM ${quote(collection)}`).get()) as { n: number };
+    return row.n;
+  }
+
+  async get<T extends StoredDocument = StoredDocument>(collection: string, key: string): Promise<T | undefined> {
+    this.requireCollection(collection);
+    const row = this.run(collection, () => this.statement(`SELECT doc FROM ${quote(collection)} WHERE _key = ?`).get(key)) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  async findRange<T extends StoredDocument = StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
+    const range = normalizeRangeQuery(collection, query);
+    this.requireCollection(collection);
+    this.ensureRangeIndex(collection, range.field);
+    const value = `json_extract(doc, '$.${range.field}')`;
+    const sql = `SELECT doc FROM ${quote(collection)} WHERE ${value} >= ? AND ${value} <= ? ORDER BY ${value}, _key LIMIT ? OFFSET ?`;
+    const rows = this.run(collection, () => this.statement(sql).all(range.from, range.to, range.limit ?? -1, range.offset)) as { doc: string }[];
+    return rows.map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {
+    this.requireCollection(collection);
+    const rows = this.run(collection, () => this.statement(`SELECT doc FROM ${quote(collection)} ORDER BY _key`).all()) as { doc: string }[];
+    return rows.map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async collectionExists(collection: string): Promise<boolean> {
+    assertCollectionName(collection);
+    return this.hasCollection(collection);
+  }
+
+  async ping(): Promise<void> {
+    this.db().prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.statements.clear();
+    this.writeBatch.clear();
+    if (this.database?.open) this.database.close();
+  }
+
+  /** Opens lazily so construction never throws; a bad path surfaces on first use (or ping). */
+  private db(): Database.Database {
+    if (this.closed) throw new StorageError(`SQLite store ${this.location} is closed`, false);
+    if (this.database) return this.database;
+    try {
+      if (this.location !== ':memory:') mkdirSync(dirname(this.location), { recursive: true });
+      const db = new Database(this.location);
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.config.synchronous ?? 'NORMAL'}`);
+      this.database = db;
+      return db;
+    } catch (error) {
+      throw new StorageError(`cannot open SQLite database ${this.location}: ${(error as Error).message}`, false, {}, { cause: error });
+    }
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db().prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Another process (or store instance) may have created the table since we last looked. */
+  private hasCollection(collection: string): boolean {
+    if (this.collections.has(collection)) return true;
+    const row = this.db().prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(collection) as { name: string } | undefined;
+    if (!row || row.name !== collection) return false;
+    this.collections.set(collection, new Set());
+    return true;
+  }
+
+  private requireCollection(collection: string): void {
+    if (!this.hasCollection(collection)) {
+      assertCollectionName(collection);
+      throw new CollectionNotFoundError(collection, this.location);
+    }
+  }
+
+  private ensureRangeIndex(collection: string, field: string): void {
+    validateRangeField(collection, field);
+    const indexed = this.collections.get(collection);
+    if (!indexed || indexed.has(field)) return;
+    // The expression must match findRange's text exactly for the planner to use the index.
+    this.run(collection, () =>
+      this.db().exec(`CREATE INDEX IF NOT EXISTS ${quote(`${collection}__${field}`)} ON ${quote(collection)} (json_extract(doc, '$.${field}'), _key)`),
+    );
+    indexed.add(field);
+  }
+
+  /** Maps SQLite failures onto the storage errors callers decide retries by. */
+  private run<R>(collection: string, action: () => R, keys?: string[]): R {
+    try {
+      return action();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      const message = (error as Error).message;
+      const what = keys ? `writing ${keys.length} documents (${summarizeKeys(keys)}) to` : 'accessing';
+      if (/no such table/.test(message)) throw new CollectionNotFoundError(collection, this.location, { cause: error });
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+        throw new StoreUnavailableError(`SQLite ${this.location} is locked by another writer while ${what} "${collection}": ${message}`, { collection, keys }, { cause: error });
+      }
+      throw new StoreRequestError(`SQLite ${this.location} failed ${what} "${collection}": ${code} ${message}`, false, { collection, keys }, { cause: error });
+    }
+  }
+}
+
+/** Collection names are validated (letters, digits, _ and -) before they get here, so quoting is enough. */
+function quote(identifier: string): string {
+  return `"${identifier}"`;
+}
+
+/** A SQLite-backed DocumentStore; opens (and creates) the file on first use. */
+export function createSqliteDocumentStore(config: SqliteStoreConfig): SqliteDocumentStore {
+  return new SqliteDocumentStore(config);
+}

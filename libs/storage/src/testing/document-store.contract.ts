@@ -1,0 +1,177 @@
+import type { DocumentStore, StoredDocument } from '../document-store';
+import { CollectionNotFoundError, InvalidCollectionNameError, InvalidDocumentError, InvalidQueryError, StorageError } from '../errors';
+
+/** How the contract suite gets stores of one adapter. */
+export interface DocumentStoreContractSubject {
+  /** A store on a reachable backend; collections are unique per test, so a shared database is fine. */
+  open(): DocumentStore | Promise<DocumentStore>;
+  /** A store whose backend cannot be reached (ping must reject). */
+  openUnreachable(): DocumentStore | Promise<DocumentStore>;
+}
+
+let collectionCounter = 0;
+/** A collection name no other test (or earlier run against a shared server) uses. */
+export function uniqueCollectionName(prefix = 'contract'): string {
+  collectionCounter += 1;
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${collectionCounter}`;
+}
+
+function candle(openTime: number, extra: Record<string, unknown> = {}): StoredDocument {
+  return { _key: `BTCUSDT_1m_${openTime}`, symbol: 'BTCUSDT', open_time: openTime, close: `${openTime % 97}.5`, ...extra };
+}
+
+/**
+ * Defines the DocumentStore contract tests (jest) for one adapter. Every adapter must pass the
+ * same suite, so the sink and queue state behave the same on SQLite and on ArangoDB.
+ */
+export function describeDocumentStoreContract(adapterName: string, subject: DocumentStoreContractSubject): void {
+  describe(`DocumentStore contract: ${adapterName}`, () => {
+    let store: DocumentStore;
+    let collection: string;
+
+    beforeAll(async () => {
+      store = await subject.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+    beforeEach(async () => {
+      collection = uniqueCollectionName();
+      await store.ensureCollection(collection);
+    });
+
+    it('creates a collection only when missing, and ensureCollection is idempotent', async () => {
+      const fresh = uniqueCollectionName('fresh');
+      expect(await store.collectionExists(fresh)).toBe(false);
+      await store.ensureCollection(fresh);
+      expect(await store.collectionExists(fresh)).toBe(true);
+      await store.upsertBatch(fresh, [candle(1), candle(2)]);
+      await store.ensureCollection(fresh);
+      expect(await store.count(fresh)).toBe(2);
+    });
+
+    it('upserts idempotently: the same batch twice leaves the same count', async () => {
+      const batch = [candle(60_000), candle(120_000), candle(180_000)];
+      await store.upsertBatch(collection, batch);
+      await store.upsertBatch(collection, batch);
+      expect(await store.count(collection)).toBe(3);
+      expect(await store.get(collection, 'BTCUSDT_1m_120000')).toEqual(batch[1]);
+    });
+
+    it('replaces a document whole (no merge of old fields)', async () => {
+      await store.upsertBatch(collection, [{ _key: 'k1', a: 1, b: 2 }]);
+      await store.upsertBatch(collection, [{ _key: 'k1', a: 3 }]);
+      expect(await store.get(collection, 'k1')).toEqual({ _key: 'k1', a: 3 });
+      expect(await store.count(collection)).toBe(1);
+    });
+
+    it('keeps the last of repeated keys within one batch', async () => {
+      await store.upsertBatch(collection, [{ _key: 'dup', v: 1 }, { _key: 'other', v: 0 }, { _key: 'dup', v: 2 }]);
+      expect(await store.get(collection, 'dup')).toEqual({ _key: 'dup', v: 2 });
+      expect(await store.count(collection)).toBe(2);
+    });
+
+    it('refuses a batch with an invalid document as a whole, writing none of it', async () => {
+      await store.upsertBatch(collection, [{ _key: 'before', v: 1 }]);
+      const batch = [{ _key: 'good-1', v: 1 }, { _key: 'has space', v: 2 }, { _key: 'good-2', v: 3 }];
+      const failure = store.upsertBatch(collection, batch);
+      await expect(failure).rejects.toThrow(InvalidDocumentError);
+      await expect(failure).rejects.toThrow(/"has space"/);
+      await expect(store.upsertBatch(collection, [{ _key: 'x'.repeat(255) }])).rejects.toThrow(/longer than 254 bytes/);
+      await expect(store.upsertBatch(collection, [{ v: 1 } as unknown as StoredDocument])).rejects.toThrow(/_key must be a string/);
+      expect(await store.count(collection)).toBe(1);
+      expect(await store.get(collection, 'good-1')).toBeUndefined();
+    });
+
+    it('accepts an empty batch as a no-op', async () => {
+      await store.upsertBatch(collection, []);
+      expect(await store.count(collection)).toBe(0);
+    });
+
+    it('round-trips JSON values exactly', async () => {
+      const document = {
+        _key: "k:.@()+,=;$!*'%_-",
+        open_time: 1722470400000,
+        price: 0.1 + 0.2,
+        negative: -42,
+        text: 'ünïcødé "quoted" \\ back',
+        flag: false,
+        nothing: null,
+        list: [1, 'two', { three: 3 }],
+        nested: { deep: { deeper: [true] } },
+      };
+      await store.upsertBatch(collection, [document]);
+      expect(await store.get(collection, document._key)).toEqual(document);
+    });
+
+    it('gets undefined for a missing key', async () => {
+      expect(await store.get(collection, 'nope')).toBeUndefined();
+    });
+
+    it('finds a range ordered by the field, bounds inclusive, open-ended, and pages stably', async () => {
+      const minutes = [5, 3, 9, 1, 7, 2, 8, 4, 6, 10].map((m) => m * 60_000);
+      await store.upsertBatch(collection, minutes.map((t) => candle(t)));
+      await store.upsertBatch(collection, [{ _key: 'no-time', symbol: 'X' }, { _key: 'text-time', open_time: '300000' }]);
+      const times = (docs: StoredDocument[]) => docs.map((d) => d.open_time);
+
+      expect(times(await store.findRange(collection, { field: 'open_time', from: 3 * 60_000, to: 6 * 60_000 }))).toEqual([180_000, 240_000, 300_000, 360_000]);
+      expect(times(await store.findRange(collection, { field: 'open_time', to: 2 * 60_000 }))).toEqual([60_000, 120_000]);
+      expect(times(await store.findRange(collection, { field: 'open_time', from: 9 * 60_000 }))).toEqual([540_000, 600_000]);
+      expect(await store.findRange(collection, { field: 'open_time', from: 601_000 })).toEqual([]);
+      expect((await store.findRange(collection, { field: 'open_time' })).length).toBe(10);
+
+      const pages: number[][] = [];
+      for (let offset = 0; offset < 10; offset += 4) pages.push(times(await store.findRange(collection, { field: 'open_time', limit: 4, offset })) as number[]);
+      expect(pages).toEqual([[60_000, 120_000, 180_000, 240_000], [300_000, 360_000, 420_000, 480_000], [540_000, 600_000]]);
+      expect(await store.findRange(collection, { field: 'open_time', from: 60_000, to: 60_000 })).toEqual([candle(60_000)]);
+    });
+
+    it('orders equal range values by _key and ranges over fields not indexed up front', async () => {
+      await store.upsertBatch(collection, [{ _key: 'b', day: 2 }, { _key: 'c', day: 1 }, { _key: 'a', day: 2 }, { _key: 'd', day: 3.5 }]);
+      const found = await store.findRange(collection, { field: 'day', from: 1.5, to: 10 });
+      expect(found.map((d) => d._key)).toEqual(['a', 'b', 'd']);
+    });
+
+    it('refuses a bad range query with a clear error', async () => {
+      await expect(store.findRange(collection, { field: 'open_time; DROP', from: 0 })).rejects.toThrow(InvalidQueryError);
+      await expect(store.findRange(collection, { field: 'open_time', limit: -1 })).rejects.toThrow(/limit must be a non-negative integer/);
+    });
+
+    it('returns all documents ordered by _key, as written', async () => {
+      const documents = [{ _key: 'q2', status: 'running' }, { _key: 'q1', status: 'done', n: 3 }];
+      await store.upsertBatch(collection, documents);
+      expect(await store.all(collection)).toEqual([documents[1], documents[0]]);
+    });
+
+    it('counts many documents written in several batches', async () => {
+      for (let batch = 0; batch < 4; batch++) {
+        await store.upsertBatch(collection, Array.from({ length: 500 }, (_, i) => candle((batch * 500 + i) * 60_000)));
+      }
+      expect(await store.count(collection)).toBe(2000);
+      const page = await store.findRange(collection, { field: 'open_time', from: 1000 * 60_000, limit: 3 });
+      expect(page.map((d) => d.open_time)).toEqual([1000 * 60_000, 1001 * 60_000, 1002 * 60_000]);
+    });
+
+    it('says which collection is missing instead of creating it implicitly', async () => {
+      const missing = uniqueCollectionName('missing');
+      await expect(store.upsertBatch(missing, [{ _key: 'a' }])).rejects.toThrow(CollectionNotFoundError);
+      await expect(store.count(missing)).rejects.toThrow(new RegExp(`collection "${missing}" does not exist`));
+      expect(await store.collectionExists(missing)).toBe(false);
+    });
+
+    it('refuses collection names ArangoDB would refuse', async () => {
+      await expect(store.ensureCollection('1candles')).rejects.toThrow(InvalidCollectionNameError);
+      await expect(store.ensureCollection('candles;drop')).rejects.toThrow(/contains ";"/);
+    });
+
+    it('pings a reachable store, and ping fails when the store is unreachable', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      const unreachable = await subject.openUnreachable();
+      try {
+        await expect(unreachable.ping()).rejects.toThrow(StorageError);
+      } finally {
+        await unreachable.close();
+      }
+    });
+  });
+}
