@@ -2,3 +2,6 @@ export * from './api-server';
 export * from './ws-hub';
 export * from './envelope';
 export * from './request-validation';
+export * from './candle-page';
+export * from './candle-routes';
+export * from './dashboard-routes';
