@@ -41,7 +41,7 @@ export class QueueDetail {
     this.element.dataset.queueId = queue.queue_id;
     replaceChildren(this.title, `Queue ${queue.queue_id} `, h('span', { class: `badge ${queue.status}` }, queue.status));
     replaceChildren(this.targets, ...queue.targets.map((target) => {
-      const progress = targetProgress(target);
+      const progress = targetProgress(target, queue.targets);
       return h(
         'tr',
         { 'data-target': target.target },

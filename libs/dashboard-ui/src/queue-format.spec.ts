@@ -6,12 +6,24 @@ const target = (overrides: Partial<TargetState>) => queueStateFixture({}, [overr
 
 describe('queue formatting', () => {
   it('computes progress from written / expected, capped at 100, unknown until expected is reported', () => {
-    expect(targetProgress(target({ records_written: 720, expected_records: 1440 }))).toEqual({ written: 720, expected: 1440, percent: 50 });
+    expect(targetProgress(target({ records_written: 720, expected_records: 1440 }))).toEqual({ written: 720, expected: 1440, percent: 50, expectedFrom: null });
     expect(targetProgress(target({ records_written: 1439, expected_records: 1440 })).percent).toBe(99.9);
     expect(targetProgress(target({ records_written: 1500, expected_records: 1440 })).percent).toBe(100);
     expect(targetProgress(target({ records_written: 12, expected_records: null })).percent).toBeNull();
     expect(targetProgress(target({ records_written: 0, expected_records: 0, status: 'finished' })).percent).toBe(100);
     expect(targetProgress(target({ records_written: 0, expected_records: 0, status: 'loading' })).percent).toBe(0);
+  });
+
+  it('measures a target without expected_records against a sibling of the same type that has one', () => {
+    const queue = queueStateFixture({}, [
+      { target: 'loader-api-candles', records_written: 1440, expected_records: 1440 },
+      { target: 'arango-candles', records_written: 720, expected_records: null },
+      { target: 'dummy-service', type: 'dummy', records_written: 3, expected_records: null },
+    ]);
+    const [loader, sink, dummy] = queue.targets;
+    expect(targetProgress(sink, queue.targets)).toEqual({ written: 720, expected: 1440, percent: 50, expectedFrom: 'loader-api-candles' });
+    expect(targetProgress(loader, queue.targets).expectedFrom).toBeNull();
+    expect(targetProgress(dummy, queue.targets)).toEqual({ written: 3, expected: null, percent: null, expectedFrom: null });
   });
 
   it('rates records per second between start and the newest event', () => {

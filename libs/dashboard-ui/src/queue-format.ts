@@ -3,17 +3,32 @@ import type { Gap, QueueState, QueueStatus, TargetState } from '@streamforge/sch
 export interface TargetProgress {
   written: number;
   expected: number | null;
-  /** 0-100, null while the worker has not said how many records to expect. */
+  /** 0-100, null while no one has said how many records to expect. */
   percent: number | null;
+  /** The target whose expected_records this bar borrowed, when the target reports none itself. */
+  expectedFrom: string | null;
 }
 
-/** written / expected, capped at 100 (a re-delivered batch may count twice in a worker's tally). */
-export function targetProgress(target: TargetState): TargetProgress {
-  const expected = target.expected_records;
+/**
+ * written / expected, capped at 100 (a re-delivered batch may count twice in a worker's tally).
+ * A target that reports no expected_records (the sink learns the count only from the loader's
+ * end-of-stream markers) is measured against a sibling of the same type that does (the loader),
+ * since the sink should end up storing what the range holds.
+ */
+export function targetProgress(target: TargetState, siblings: readonly TargetState[] = []): TargetProgress {
+  let expected = target.expected_records;
+  let expectedFrom: string | null = null;
+  if (expected === null) {
+    const source = siblings.find((other) => other !== target && other.type === target.type && other.expected_records !== null);
+    if (source) {
+      expected = source.expected_records;
+      expectedFrom = source.target;
+    }
+  }
   const written = target.records_written;
-  if (expected === null) return { written, expected, percent: null };
-  if (expected === 0) return { written, expected, percent: target.status === 'finished' ? 100 : 0 };
-  return { written, expected, percent: Math.min(100, Math.floor((written / expected) * 1000) / 10) };
+  if (expected === null) return { written, expected, percent: null, expectedFrom };
+  if (expected === 0) return { written, expected, percent: target.status === 'finished' ? 100 : 0, expectedFrom };
+  return { written, expected, percent: Math.min(100, Math.floor((written / expected) * 1000) / 10), expectedFrom };
 }
 
 /** Average records per second since the target started, up to its newest event. */

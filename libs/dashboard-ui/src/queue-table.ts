@@ -93,7 +93,7 @@ class QueueRow {
     c.status.dataset.status = queue.status;
     replaceChildren(c.status, h('span', { class: `badge ${queue.status}` }, queue.status));
     c.range.textContent = queue.time_range;
-    replaceChildren(c.progress, ...queue.targets.map(progressBar));
+    replaceChildren(c.progress, ...queue.targets.map((target) => progressBar(target, queue.targets)));
     const errors = queueErrorCount(queue);
     c.errors.textContent = formatCount(errors);
     c.errors.classList.toggle('bad', errors > 0);
@@ -133,13 +133,14 @@ class QueueRow {
   }
 }
 
-function progressBar(target: TargetState): HTMLElement {
-  const progress = targetProgress(target);
+function progressBar(target: TargetState, siblings: readonly TargetState[]): HTMLElement {
+  const progress = targetProgress(target, siblings);
+  const borrowed = progress.expectedFrom ? ` (expected count from ${progress.expectedFrom})` : '';
   const counts = progress.expected === null ? formatCount(progress.written) : `${formatCount(progress.written)} / ${formatCount(progress.expected)}`;
   const percentText = progress.percent === null ? '' : ` (${progress.percent}%)`;
   return h(
     'div',
-    { class: `target ${target.status}`, 'data-target': target.target, 'data-percent': progress.percent ?? '', title: `${target.target} (${target.telemetry_id}): ${target.status}${target.message ? ` \u2014 ${target.message}` : ''}` },
+    { class: `target ${target.status}`, 'data-target': target.target, 'data-percent': progress.percent ?? '', title: `${target.target} (${target.telemetry_id}): ${target.status}${target.message ? ` \u2014 ${target.message}` : ''}${borrowed}` },
     h('span', { class: 'target-name' }, target.target),
     h(
       'span',
