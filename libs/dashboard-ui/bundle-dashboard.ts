@@ -1,7 +1,9 @@
-// Bundles the dashboard (html, css, js; no CDN) into dist/libs/dashboard-ui, which queue-manager's
-// build copies beside its main.js. Asset names carry a content hash so they can be cached forever;
-// only index.html is revalidated. Prints each file's raw and gzip size.
-// `--watch` rebuilds on change (point queue-manager's DASHBOARD_DIR at the output and reload).
+// Bundles the dashboard (html, css, js; no CDN) into dist/apps/queue-manager/dashboard, beside the
+// queue-manager bundle that serves it (queue-manager's build depends on this one and keeps the folder:
+// Nx's asset copy skips git-ignored dist/, so the bundle is written in place). Asset names carry a
+// content hash so they can be cached forever; only index.html is revalidated. Prints each file's
+// raw and gzip size.
+// `--watch` rebuilds on change: reload the page served by a running queue-manager bundle.
 import { type BuildOptions, type BuildResult, build, context } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -10,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 const root = join(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const watch = args.includes('--watch');
-const outDir = join(root, args.find((arg) => !arg.startsWith('--')) ?? 'dist/libs/dashboard-ui');
+const outDir = join(root, args.find((arg) => !arg.startsWith('--')) ?? 'dist/apps/queue-manager/dashboard');
 
 const options: BuildOptions = {
   absWorkingDir: root,
