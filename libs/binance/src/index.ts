@@ -1,1 +1,6 @@
 export * from './kline-intervals';
+export * from './kline-row';
+export * from './errors';
+export * from './retry-policy';
+export * from './weight-budget';
+export * from './binance-klines-client';

@@ -1,5 +1,6 @@
 export * from './control-command';
 export * from './telemetry-event';
+export * from './candle';
 export * from './validation-error';
 export * from './message-catalog';
 export * from './json-schemas';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { candleSchema } from './candle';
 import { candlePageSchema, candlesQuerySchema } from './candles-api';
 import { controlCommandSchema } from './control-command';
 import { errorEnvelopeSchema, startFlowRequestSchema, startQueueRequestSchema, startQueueResultSchema, stopQueueRequestSchema } from './queue-api';
@@ -10,6 +11,7 @@ import { wsMessageSchema } from './ws-message';
 export const messageCatalog: Record<string, z.ZodType> = {
   'control-command': controlCommandSchema,
   'telemetry-event': telemetryEventSchema,
+  candle: candleSchema,
   'start-queue-request': startQueueRequestSchema,
   'start-flow-request': startFlowRequestSchema,
   'stop-queue-request': stopQueueRequestSchema,
