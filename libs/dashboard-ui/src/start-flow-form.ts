@@ -1,5 +1,6 @@
 import type { StartFlowRequest, StartQueueResult } from '@streamforge/schemas';
-import { KLINE_INTERVALS } from '@streamforge/binance';
+// The browser-safe entry of the binance lib (its index also holds the Node HTTP client).
+import { KLINE_INTERVALS } from '@streamforge/binance/intervals';
 import { ApiError } from './api-client';
 import { h, replaceChildren } from './dom';
 
