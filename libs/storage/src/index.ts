@@ -4,3 +4,7 @@ export * from './collection-name';
 export * from './document-batch';
 export { DEFAULT_RANGE_FIELDS } from './range-query';
 export * from './sqlite-document-store';
+export * from './arango-document-store';
+export * from './store-settings';
+export * from './create-document-store';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';

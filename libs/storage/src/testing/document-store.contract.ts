@@ -148,6 +148,8 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
         await store.upsertBatch(collection, Array.from({ length: 500 }, (_, i) => candle((batch * 500 + i) * 60_000)));
       }
       expect(await store.count(collection)).toBe(2000);
+      expect((await store.findRange(collection, { field: 'open_time' })).map((d) => d.open_time)).toEqual(Array.from({ length: 2000 }, (_, i) => i * 60_000));
+      expect((await store.all(collection)).length).toBe(2000);
       const page = await store.findRange(collection, { field: 'open_time', from: 1000 * 60_000, limit: 3 });
       expect(page.map((d) => d.open_time)).toEqual([1000 * 60_000, 1001 * 60_000, 1002 * 60_000]);
     });

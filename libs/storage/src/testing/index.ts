@@ -1,1 +1,2 @@
 export * from './document-store.contract';
+export * from './arango-stand-in';
