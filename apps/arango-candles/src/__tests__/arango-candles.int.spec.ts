@@ -1,0 +1,228 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Admin, Producer } from 'kafkajs';
+import { DLQ_HEADERS } from '@streamforge/candle-sink';
+import { CandlePublisher, minuteCandles, withDecimalStrings } from '@streamforge/candle-sink/testing';
+import { createIdempotentProducer, ensureTopics } from '@streamforge/kafka';
+import { createTestKafka, testBootstrapServers, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
+import { createSqliteDocumentStore } from '@streamforge/storage';
+import { bundlePath, killAllWorkerProcesses, metricsPortOf, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+
+type Event = { queue_id: string; status: string; records_written: number; error_count?: number; last_loaded_timestamp?: number; message: string };
+
+const kafka = createTestKafka('arango-candles-test');
+const collection = 'btcusdt_api_candles_1m_2024_08_01';
+let admin: Admin;
+let producer: Producer;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  admin = kafka.admin();
+  producer = createIdempotentProducer(kafka);
+  await Promise.all([admin.connect(), producer.connect()]);
+});
+afterEach(async () => {
+  killAllWorkerProcesses();
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+afterAll(async () => {
+  await Promise.all([admin.disconnect(), producer.disconnect()]);
+});
+
+/** Fresh topics, a fresh SQLite file and a recorder of queue-events for one sink run (or several, same queue). */
+async function scenario(options: { partitions?: number } = {}) {
+  const topic = uniqueName('candles');
+  const controlTopic = uniqueName('control');
+  const eventsTopic = uniqueName('events');
+  const queueId = uniqueName('wf-test');
+  const partitions = Array.from({ length: options.partitions ?? 3 }, (_, i) => i);
+  await ensureTopics(kafka, [{ topic, numPartitions: partitions.length }, { topic: controlTopic }, { topic: eventsTopic }]);
+  const events = await new TopicRecorder(kafka, eventsTopic).start();
+  const dlq = await new TopicRecorder(kafka, `${topic}-dlq`).start();
+  const publisher = new CandlePublisher(kafka, topic);
+  await publisher.connect();
+  const dir = mkdtempSync(join(tmpdir(), 'arango-candles-test-'));
+  const sqlitePath = join(dir, 'store.db');
+  const env = {
+    KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers(), QUEUE_ID: queueId, KAFKA_TOPIC: topic, COLLECTION_NAME: collection,
+    STORE: 'sqlite', SQLITE_PATH: sqlitePath, ARANGO_URL: undefined, QUEUE_CONTROL_TOPIC: controlTopic, QUEUE_EVENTS_TOPIC: eventsTopic,
+    TELEMETRY_PRODUCER_ID: 'arango-candles__test01', SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m',
+    BATCH_SIZE: '200', LINGER_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000', PROGRESS_EVERY_RECORDS: '500', PROGRESS_INTERVAL_S: '1',
+  };
+  cleanups.push(async () => {
+    await Promise.all([events.close(), dlq.close(), publisher.disconnect()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const withStore = async <T>(action: (store: ReturnType<typeof createSqliteDocumentStore>) => Promise<T>) => {
+    const store = createSqliteDocumentStore({ path: sqlitePath });
+    try {
+      return await action(store);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    topic, queueId, partitions, events, dlq, publisher, env,
+    start: (extra: Record<string, string> = {}) => startWorkerProcess(bundlePath('apps', 'arango-candles'), [], { ...env, ...extra }),
+    documents: () => withStore(async (store) => ((await store.collectionExists(collection)) ? store.count(collection) : 0)),
+    document: (key: string) => withStore((store) => store.get(collection, key)),
+    committed: async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: `arango-candles-${queueId}`, topics: [topic] });
+      return offsets.partitions.map((p) => Math.max(0, Number(p.offset))).reduce((a, b) => a + b, 0);
+    },
+    waitForEvent: (status: string, count = 1, timeoutMs = 20_000) =>
+      events.waitFor<Event>((e) => e.queue_id === queueId && e.status === status, { count, timeoutMs }),
+    sendCommand: (command: string) => producer.send({ topic: controlTopic, messages: [{ key: queueId, value: JSON.stringify({ queue_id: queueId, command }) }] }),
+  };
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function expectExit(worker: WorkerProcess, code: number): Promise<void> {
+  const exited = await worker.exited;
+  if (exited !== code) throw new Error(`exit ${exited}, expected ${code}; stderr: ${worker.stderr().slice(-1500)} stdout: ${worker.stdout().slice(-3000)}`);
+}
+
+describe('arango-candles against a real broker and SQLite', () => {
+  it('stores a 1440-candle day published while it runs, reports progress, then finishes with exit 0', async () => {
+    const s = await scenario();
+    const sink = s.start();
+    await s.waitForEvent('started');
+    const candles = minuteCandles();
+    await s.publisher.candles(candles, 100);
+    await s.publisher.endOfStream(s.partitions, 1440);
+    await expectExit(sink, 0);
+
+    const [finished] = await s.waitForEvent('finished');
+    expect(finished).toMatchObject({ records_written: 1440, error_count: 0, last_loaded_timestamp: candles[1439].open_time });
+    expect(await s.documents()).toBe(1440);
+    expect(await s.document(candles[700]._key)).toEqual(candles[700]);
+    const loading = s.events.values<Event>().filter((e) => e.status === 'loading');
+    expect(loading.length).toBeGreaterThan(0);
+    expect(loading.every((e) => e.records_written > 0 && e.records_written <= 1440 && typeof e.last_loaded_timestamp === 'number')).toBe(true);
+  });
+
+  it('stores candles published before it started (a new group reads from the earliest offset)', async () => {
+    const s = await scenario();
+    await s.publisher.candles(minuteCandles());
+    await s.publisher.endOfStream(s.partitions, 1440);
+    const sink = s.start();
+    await expectExit(sink, 0);
+    expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
+    expect(await s.documents()).toBe(1440);
+  });
+
+  it('keeps one document per candle when every candle arrives twice (once with Binance decimal strings)', async () => {
+    const s = await scenario();
+    const candles = minuteCandles();
+    await s.publisher.candles(candles);
+    await s.publisher.candles(candles.map(withDecimalStrings));
+    await s.publisher.endOfStream(s.partitions, 2880);
+    await expectExit(s.start(), 0);
+    expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
+    expect(await s.documents()).toBe(1440);
+    expect(await s.document(candles[5]._key)).toEqual(candles[5]);
+  });
+
+  it('after kill -9 mid-load, a restarted sink ends with exactly 1440 documents', async () => {
+    const s = await scenario();
+    await s.publisher.candles(minuteCandles());
+    await s.publisher.endOfStream(s.partitions, 1440);
+    // Small batches and small fetches: many commits, so the kill lands in the middle of the load.
+    const slow = { BATCH_SIZE: '10', FETCH_MAX_BYTES_PER_PARTITION: '4096' };
+    const first = s.start(slow);
+    await waitUntil(async () => (await s.committed()) > 0, 20_000, 'a first commit');
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const committedAtKill = await s.committed();
+    expect(committedAtKill).toBeLessThan(1440 + s.partitions.length);
+    expect(await s.documents()).toBeGreaterThanOrEqual(committedAtKill - s.partitions.length);
+
+    const second = s.start();
+    await expectExit(second, 0);
+    expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
+    expect(await s.documents()).toBe(1440);
+  });
+
+  it('sends malformed messages to <topic>-dlq with the reason, source partition and offset, and stores all good candles', async () => {
+    const s = await scenario({ partitions: 1 });
+    const candles = minuteCandles();
+    const bad = [
+      { key: 'garbage', value: '{"open_time": 17' },
+      { key: candles[3]._key, value: JSON.stringify({ ...candles[3], high: 'abc' }) },
+      { key: candles[4]._key, value: JSON.stringify({ ...candles[4], _key: 'BTCUSDT_1m_0' }) },
+      { key: 'tombstone', value: null },
+    ];
+    await s.publisher.candles(candles.slice(0, 700));
+    await s.publisher.raw(bad);
+    await s.publisher.candles(candles.slice(700));
+    await s.publisher.endOfStream(s.partitions, 1440);
+    await expectExit(s.start(), 0);
+
+    expect(await s.documents()).toBe(1440);
+    expect((await s.waitForEvent('finished'))[0]).toMatchObject({ records_written: 1440, error_count: 4 });
+    await waitUntil(async () => s.dlq.messages.length >= 4, 20_000, '4 dead letters');
+    expect(s.dlq.messages.map((m) => ({ key: m.key, value: m.value, offset: m.headers[DLQ_HEADERS.sourceOffset], partition: m.headers[DLQ_HEADERS.sourcePartition] }))).toEqual(
+      bad.map((message, i) => ({ key: message.key, value: message.value, offset: String(700 + i), partition: '0' })),
+    );
+    expect(s.dlq.messages.map((m) => m.headers[DLQ_HEADERS.reason])).toEqual([
+      expect.stringMatching(/^not JSON: /),
+      'not a candle: high: a number or a numeric string such as "16541.23" (got "abc")',
+      `not a candle: _key: must be ${candles[4]._key} (<SYMBOL>_<interval>_<open_time>) (got "BTCUSDT_1m_0")`,
+      'empty message (no value)',
+    ]);
+    expect(s.dlq.messages.every((m) => m.headers[DLQ_HEADERS.sourceTopic] === s.topic)).toBe(true);
+  });
+
+  it('without end-of-stream markers keeps streaming; stop commits what it wrote, sends interrupted and exits 0', async () => {
+    const s = await scenario({ partitions: 1 });
+    const sink = s.start();
+    const port = await metricsPortOf(sink);
+    await s.publisher.candles(minuteCandles({ count: 500 }));
+    await waitUntil(async () => (await s.committed()) === 500, 20_000, '500 committed candles');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sink.child.exitCode).toBeNull();
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^streamforge_arango_candles_records_written_total 500$/m);
+    expect(metrics).toMatch(/^streamforge_arango_candles_consumer_lag_messages\{partition="0"\} 0$/m);
+    expect(metrics).toMatch(/^streamforge_arango_candles_committed_offset\{partition="0"\} 500$/m);
+    expect(metrics).toMatch(/^streamforge_arango_candles_batch_size_candles_sum 500$/m);
+    expect(metrics).toMatch(/^streamforge_arango_candles_write_duration_seconds_count [1-9]\d*$/m);
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+
+    await s.sendCommand('stop');
+    await expectExit(sink, 0);
+    const [interrupted] = await s.waitForEvent('interrupted');
+    expect(interrupted).toMatchObject({ records_written: 500, message: expect.stringMatching(/^stopped by command: 500 documents/) });
+    expect(await s.committed()).toBe(500);
+  });
+
+  it('treats SIGTERM like stop: interrupted, exit 0', async () => {
+    const s = await scenario({ partitions: 1 });
+    const sink = s.start();
+    await s.publisher.candles(minuteCandles({ count: 100 }));
+    await waitUntil(async () => (await s.committed()) === 100, 20_000, '100 committed candles');
+    sink.kill('SIGTERM');
+    await expectExit(sink, 0);
+    expect((await s.waitForEvent('interrupted'))[0]).toMatchObject({ records_written: 100, message: expect.stringMatching(/^stopped by SIGTERM/) });
+  });
+
+  it('exits 2 with one clear line when COLLECTION_NAME breaks the ArangoDB naming rules', () => {
+    const result = spawnSync(process.execPath, [bundlePath('apps', 'arango-candles')], {
+      env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers(), QUEUE_ID: 'q1', KAFKA_TOPIC: 'candles', COLLECTION_NAME: '1st-day', STORE: 'sqlite' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('configuration error: COLLECTION_NAME: collection name "1st-day" must start with a letter (a-z, A-Z) (got "1st-day")');
+    expect(result.stdout).toBe('');
+  });
+});

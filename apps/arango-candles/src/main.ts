@@ -1,0 +1,48 @@
+import { loadConfigOrExit } from '@streamforge/config';
+import { createCandleSink, createSinkMetrics, type CandleSink } from '@streamforge/candle-sink';
+import { describeKafkaError, kafkaConnectionSettings } from '@streamforge/kafka';
+import { createMetricsRegistry } from '@streamforge/metrics';
+import { createDocumentStore } from '@streamforge/storage';
+import { onShutdownSignal, startWorkerRuntime } from '@streamforge/worker';
+import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig } from './arango-candles-config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(arangoCandlesConfigSchema, { flags: arangoCandlesFlags });
+  const registry = createMetricsRegistry();
+  // The metrics server answers /health/ready before the sink exists.
+  const readiness: { sink?: CandleSink } = {};
+  const runtime = await startWorkerRuntime(
+    {
+      service: 'arango-candles', queueId: config.QUEUE_ID, producerId: config.TELEMETRY_PRODUCER_ID, symbol: config.SYMBOL, type: config.TYPE,
+      controlTopic: config.QUEUE_CONTROL_TOPIC, eventsTopic: config.QUEUE_EVENTS_TOPIC, metricsPort: config.METRICS_PORT,
+      logLevel: config.LOG_LEVEL, debug: config.debug, kafka: kafkaConnectionSettings(config, 'consumer'),
+    },
+    { registry, isReady: () => readiness.sink?.ready ?? false },
+  );
+  const store = createDocumentStore(config);
+  const candleSink = createCandleSink(candleSinkConfig(config), {
+    kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
+  });
+  readiness.sink = candleSink;
+
+  onShutdownSignal((signal) => candleSink.stop(`stopped by ${signal}`));
+  const listening = runtime.listen((command) => {
+    if (command.command === 'stop') candleSink.stop('stopped by command');
+  });
+  const outcome = await candleSink.run();
+  await listening.catch((error) => runtime.logger.warn({ err: describeKafkaError(error) }, 'control listener failed'));
+  await store.close();
+  await runtime.close();
+  const usage = process.resourceUsage();
+  runtime.logger.info(
+    { status: outcome.status, records_written: outcome.recordsWritten, cpu_seconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, max_rss_mb: Math.round(usage.maxRSS / 1024) },
+    'arango-candles exiting',
+  );
+  // The Job's retry picks up an error run: uncommitted candles are read again.
+  process.exit(outcome.status === 'error' ? 1 : 0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`arango-candles failed: ${describeKafkaError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export * from './candle-fixtures';
+export * from './candle-publisher';
