@@ -111,7 +111,7 @@ export class CandleChart {
       autoSize: true,
       layout: { background: { color: '#ffffff' }, textColor: '#1f2933', fontSize: 12 },
       grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
-      timeScale: { timeVisible: true, secondsVisible: false, borderColor: '#d5dbe1' },
+      timeScale: { timeVisible: true, secondsVisible: false, borderColor: '#d5dbe1', fixLeftEdge: true, fixRightEdge: true },
       rightPriceScale: { borderColor: '#d5dbe1', scaleMargins: { top: 0.08, bottom: 0.3 } },
       localization: { locale: 'en-US' },
     });
