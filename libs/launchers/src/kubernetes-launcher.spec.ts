@@ -1,5 +1,5 @@
 import { createLogger } from '@streamforge/logging';
-import { KubeApiStandIn, validateKubernetesObject } from '@streamforge/launchers/testing';
+import { KubeApiStandIn, validateKubernetesObject } from './testing';
 import { LaunchError } from './errors';
 import type { KubernetesLauncherConfig } from './kubernetes-launcher';
 import { createKubernetesLauncher } from './kubernetes-launcher';

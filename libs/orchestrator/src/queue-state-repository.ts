@@ -21,7 +21,7 @@ export class QueueStateRepository {
   }
 
   async init(): Promise<void> {
-    await this.store.ensureCollection(QUEUE_STATE_COLLECTION);
+    await this.store.ensureCollection(QUEUE_STATE_COLLECTION, { rangeFields: [] });
   }
 
   onChange(listener: QueueChangeListener): void {
