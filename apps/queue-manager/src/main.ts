@@ -9,11 +9,10 @@ import {
   createCommandPublisher, createQueueManagerMetrics, createTelemetryFollower, FlowFileError, loadFlowCatalog, QueueService, QueueStateRepository,
 } from '@streamforge/orchestrator';
 import { createApiServer, WsHub } from '@streamforge/queue-api';
+import { createDocumentStore } from '@streamforge/storage';
 import { onShutdownSignal } from '@streamforge/worker';
-// The workspace version is the release version of every app; esbuild inlines it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { version } from '../../../package.json';
-import { openStore } from './open-store';
+// The app's own version is its image tag (tools/ci/app-version.sh); esbuild inlines it.
+import { version } from '../package.json';
 import { imageOverrides, queueManagerConfigSchema } from './queue-manager-config';
 
 async function main(): Promise<void> {
@@ -28,7 +27,7 @@ async function main(): Promise<void> {
     process.exit(CONFIG_EXIT_CODE);
   }
 
-  const store = openStore(config);
+  const store = createDocumentStore(config, { logger: logger.child({ component: 'store' }) });
   const registry = createMetricsRegistry();
   const repository = new QueueStateRepository(store, logger);
   await repository.init();

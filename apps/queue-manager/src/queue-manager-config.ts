@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { booleanSetting, commonSettings, portSetting, positiveInt } from '@streamforge/config';
 import { kafkaEnvSettings } from '@streamforge/kafka';
+import { refineStoreSettings, storeSettings } from '@streamforge/storage';
 
 const nodeSelector = z
   .string()
@@ -17,12 +18,7 @@ export const queueManagerConfigSchema = z
     QUEUE_EVENTS_TOPIC: commonSettings.QUEUE_EVENTS_TOPIC,
     PORT: portSetting.default(8000).describe('HTTP port of the API, /ws/topic, /metrics and /health/*'),
     HOST: z.string().default('0.0.0.0').describe('address to listen on'),
-    STORE: z.enum(['arango', 'sqlite']).optional().describe('queue state store; default arango when ARANGO_URL is set, else sqlite'),
-    SQLITE_PATH: z.string().default('./data/streamforge.db').describe('SQLite file (STORE=sqlite)'),
-    ARANGO_URL: z.string().url().optional().describe('ArangoDB endpoint (STORE=arango)'),
-    ARANGO_DB: z.string().default('streamforge'),
-    ARANGO_USER: z.string().default('root'),
-    ARANGO_PASSWORD: z.string().default(''),
+    ...storeSettings,
     LAUNCHER: z.enum(['kubernetes', 'local'], { error: 'kubernetes or local' }).default('local').describe('how workers run: Kubernetes Jobs or local child processes'),
     QM_CONSUMER_GROUP: z.string().min(1).default('queue-manager').describe('consumer group on queue-events; keep it stable so a restart resumes'),
     FLOWS_FILE: z.string().default(join(__dirname, 'flows.yaml')).describe('flows for /queues/start-test-flow'),
@@ -49,9 +45,7 @@ export const queueManagerConfigSchema = z
     IMAGE_DUMMY_SERVICE: z.string().optional(),
     debug: booleanSetting.default(false),
   })
-  .superRefine((config, ctx) => {
-    if (config.STORE === 'arango' && !config.ARANGO_URL) ctx.addIssue({ code: 'custom', path: ['ARANGO_URL'], message: 'required when STORE=arango' });
-  });
+  .superRefine((config, ctx) => refineStoreSettings(config, ctx));
 
 export type QueueManagerConfig = z.infer<typeof queueManagerConfigSchema>;
 
