@@ -20,7 +20,8 @@ import {
   BinanceServerError,
 } from './errors';
 import type { KlineInterval } from './kline-intervals';
-import { type Kline, KlineRowError, parseKlineRows } from './kline-row';
+import { KlineJsonError, type KlinePage, scanKlinePage } from './kline-page';
+import { KlineRowError } from './kline-row';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelayMs } from './retry-policy';
 import type { WeightBudget, WeightLimits } from './weight-budget';
 
@@ -74,7 +75,7 @@ export interface BinanceKlinesClient {
    */
   loadRateLimits(symbol: string, signal?: AbortSignal): Promise<WeightLimits>;
   /** One validated page of klines (at most `limit`, default 1000), oldest first. */
-  fetchKlines(query: KlinesQuery, signal?: AbortSignal): Promise<Kline[]>;
+  fetchKlines(query: KlinesQuery, signal?: AbortSignal): Promise<KlinePage>;
   /** Closes the keep-alive sockets. */
   close(): void;
 }
@@ -96,6 +97,14 @@ export function requestWeightLimits(body: unknown): WeightLimits {
     throw new KlineRowError(`REQUEST_WEIGHT entry is not {interval, intervalNum, limit}: ${JSON.stringify(entry).slice(0, 200)}`);
   }
   return { limit, windowMs: unit * num };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new KlineJsonError(`body is not JSON (${(error as Error).message})`);
+  }
 }
 
 function binanceBody(data: unknown): { code?: number; msg: string } {
@@ -153,7 +162,7 @@ export function createBinanceKlinesClient(config: BinanceKlinesClientConfig, dep
     path: string,
     params: Record<string, string | number>,
     weight: number,
-    parse: (body: unknown) => T,
+    parse: (body: Buffer) => T,
     signal?: AbortSignal,
   ): Promise<T> {
     const endpoint = `GET ${path}`;
@@ -182,17 +191,14 @@ export function createBinanceKlinesClient(config: BinanceKlinesClientConfig, dep
       if (Number.isFinite(used)) observer?.usedWeight?.(used);
 
       if (status === 200) {
-        let body: unknown;
         try {
-          body = JSON.parse((response.data as Buffer).toString('utf8'));
+          return parse(response.data as Buffer);
         } catch (err) {
-          error = new BinanceMalformedResponseError(endpoint, `body is not JSON (${(err as Error).message})`, true);
-          failures = await backOff(error, 'malformed', failures, signal);
-          continue;
-        }
-        try {
-          return parse(body);
-        } catch (err) {
+          if (err instanceof KlineJsonError) {
+            error = new BinanceMalformedResponseError(endpoint, err.message, true);
+            failures = await backOff(error, 'malformed', failures, signal);
+            continue;
+          }
           if (err instanceof KlineRowError) throw new BinanceMalformedResponseError(`${endpoint} ${JSON.stringify(params)}`, err.message, false);
           throw err;
         }
@@ -236,7 +242,7 @@ export function createBinanceKlinesClient(config: BinanceKlinesClientConfig, dep
 
   return {
     async loadRateLimits(symbol, signal) {
-      const limits = await call('/api/v3/exchangeInfo', { symbol }, EXCHANGE_INFO_WEIGHT, requestWeightLimits, signal);
+      const limits = await call('/api/v3/exchangeInfo', { symbol }, EXCHANGE_INFO_WEIGHT, (body) => requestWeightLimits(parseJson(body)), signal);
       budget.configure(limits);
       logger.info({ limit: limits.limit, windowMs: limits.windowMs, cap: budget.cap }, 'Binance request-weight limits');
       return limits;
@@ -248,7 +254,7 @@ export function createBinanceKlinesClient(config: BinanceKlinesClientConfig, dep
         '/api/v3/klines',
         params,
         KLINES_WEIGHT,
-        (body) => parseKlineRows(body, { interval: query.interval, startTime: query.startTime, endTime: query.endTime }),
+        (body) => scanKlinePage(body, { interval: query.interval, startTime: query.startTime, endTime: query.endTime }),
         signal,
       );
     },

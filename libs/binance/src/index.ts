@@ -1,5 +1,6 @@
 export * from './kline-intervals';
 export * from './kline-row';
+export * from './kline-page';
 export * from './errors';
 export * from './retry-policy';
 export * from './weight-budget';

@@ -28,7 +28,8 @@ export interface KlinePageExpectation {
   endTime: number;
 }
 
-const DECIMAL = /^\d+(\.\d+)?$/;
+// No leading zeros ("007.5"): the text is copied into JSON as a number, where they are invalid.
+const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
 const FIELD_NAMES = [
   'open time',
   'open',

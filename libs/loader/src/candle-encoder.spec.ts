@@ -1,39 +1,49 @@
-import { parseKlineRows } from '@streamforge/binance';
+import { klinesOf, scanKlinePage } from '@streamforge/binance';
+import { CandleFactory } from '@streamforge/binance/testing';
 import { candleSchema, incomingCandleSchema } from '@streamforge/schemas';
 import { candleEncoder } from './candle-encoder';
+import { partitionForKey } from './key-partition';
 
-const kline = {
-  openTime: 1722470400000, open: 64628, high: 64700.5, low: 64600.01, close: 64650, volume: 0.00000001, closeTime: 1722470459999,
-  quoteAssetVolume: 798000.12345678, numberOfTrades: 1200, takerBuyBaseAssetVolume: 6.1, takerBuyQuoteAssetVolume: 394000.5,
-};
+const T = 1722470400000;
+const M = 60_000;
+const row = [T, '16541.23000000', '16600.00000000', '16500.10000000', '16550.00000000', '0.00000001', T + 59_999, '2043210.12345678', 4567, '60.00000001', '993000.99000000', '0'];
+const pageOf = (rows: unknown[], startTime = T) => scanKlinePage(Buffer.from(JSON.stringify(rows)), { interval: '1m', startTime, endTime: startTime + 999 * M });
 
 describe('candleEncoder', () => {
   const encode = candleEncoder('BTCUSDT', '1m');
 
-  it('writes the candle schema with the key as _key, parsable as JSON', () => {
-    const { key, value } = encode(kline);
-    expect(key).toBe('BTCUSDT_1m_1722470400000');
-    const json = JSON.parse(value);
+  it('writes the candle schema, key = _key, numbers from Binance decimal strings', () => {
+    const [message] = encode(pageOf([row]));
+    expect(message?.key.toString()).toBe(`BTCUSDT_1m_${T}`);
+    const json = JSON.parse(message?.value.toString() ?? '');
     expect(candleSchema.parse(json)).toEqual(json);
     expect(json).toEqual({
-      _key: key, symbol: 'BTCUSDT', interval: '1m', open_time: 1722470400000, close_time: 1722470459999, open: 64628, high: 64700.5,
-      low: 64600.01, close: 64650, volume: 1e-8, quote_asset_volume: 798000.12345678, number_of_trades: 1200,
-      taker_buy_base_asset_volume: 6.1, taker_buy_quote_asset_volume: 394000.5,
+      _key: `BTCUSDT_1m_${T}`, symbol: 'BTCUSDT', interval: '1m', open_time: T, close_time: T + 59_999, open: 16541.23, high: 16600,
+      low: 16500.1, close: 16550, volume: 1e-8, quote_asset_volume: 2043210.12345678, number_of_trades: 4567,
+      taker_buy_base_asset_volume: 60.00000001, taker_buy_quote_asset_volume: 993000.99,
+    });
+    expect(incomingCandleSchema.parse({ ...json, open: row[1] })).toEqual(json);
+  });
+
+  it('gives the same numbers as parsing each decimal string, on a simulated page of 1000', () => {
+    const opens = Array.from({ length: 1000 }, (_, i) => T + i * M);
+    const page = scanKlinePage(new CandleFactory(3).pageBody('ETHUSDT', '1m', opens, Date.UTC(2030, 0, 1)), { interval: '1m', startTime: T, endTime: T + 999 * M });
+    const messages = candleEncoder('ETHUSDT', '1m')(page);
+    const klines = klinesOf(page);
+    expect(messages).toHaveLength(1000);
+    messages.forEach((m, i) => {
+      const k = klines[i];
+      const json = JSON.parse(m.value.toString());
+      expect(json).toEqual({
+        _key: `ETHUSDT_1m_${k?.openTime}`, symbol: 'ETHUSDT', interval: '1m', open_time: k?.openTime, close_time: k?.closeTime, open: k?.open, high: k?.high, low: k?.low,
+        close: k?.close, volume: k?.volume, quote_asset_volume: k?.quoteAssetVolume, number_of_trades: k?.numberOfTrades,
+        taker_buy_base_asset_volume: k?.takerBuyBaseAssetVolume, taker_buy_quote_asset_volume: k?.takerBuyQuoteAssetVolume,
+      });
     });
   });
 
-  it('prints every number exactly as JSON.stringify would', () => {
-    const { value } = encode(kline);
-    const json = JSON.parse(value) as Record<string, unknown>;
-    expect(value).toBe(JSON.stringify(json));
-  });
-
-  it('round-trips Binance decimal strings through the consumer schema', () => {
-    const row = [1722470400000, '16541.23000000', '16600.00000000', '16500.10000000', '16550.00000000', '123.45678900', 1722470459999, '2043210.12345678', 4567, '60.00000001', '993000.99000000', '0'];
-    const [parsed] = parseKlineRows([row], { interval: '1m', startTime: 1722470400000, endTime: 1722470400000 });
-    const json = JSON.parse(encode(parsed as typeof kline).value);
-    expect(json.open).toBe(16541.23);
-    expect(json.taker_buy_base_asset_volume).toBe(60.00000001);
-    expect(incomingCandleSchema.parse({ ...json, open: row[1] })).toEqual(json);
+  it('puts each message on the partition Kafka would choose for its key', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => [T + i * M, ...row.slice(1, 6), T + i * M + 59_999, ...row.slice(7)]);
+    for (const m of candleEncoder('BTCUSDT', '1m', 5)(pageOf(rows))) expect(m.partition).toBe(partitionForKey(m.key.toString(), 5));
   });
 });

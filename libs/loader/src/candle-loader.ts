@@ -82,7 +82,7 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
   }
 
   function check(message: CandleMessage): void {
-    const value: unknown = JSON.parse(message.value);
+    const value: unknown = JSON.parse(message.value.toString('utf8'));
     const result = candleSchema.safeParse(value);
     if (!result.success) throw new LoaderError(`refusing to publish an invalid candle to ${topic}: ${describeIssues(result.error, value)}`, false);
   }
@@ -134,12 +134,13 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
       reporter.start();
 
       const startedAt = performance.now();
+      const cpuBefore = process.cpuUsage();
       const result = await runLoadPipeline(
         { concurrency: config.concurrency, batchSize: config.batchSize, batchBytes: config.batchBytes },
         {
           plan,
           fetchWindow: (w, signal) => deps.klines.fetchKlines({ symbol, interval, startTime: w.startTime, endTime: w.endTime, limit: w.size }, signal),
-          encode: candleEncoder(symbol, interval),
+          encode: candleEncoder(symbol, interval, partitions.length),
           send,
           check,
           onPublished: (published, lastOpenTime) => reporter.update({ published, lastOpenTime }),
@@ -148,7 +149,14 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
       );
       await reporter.close();
       const seconds = (performance.now() - startedAt) / 1000;
-      const stats = { published: result.published, seconds: Number(seconds.toFixed(3)), candlesPerSecond: Math.round(result.published / Math.max(seconds, 1e-6)), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+      const cpu = process.cpuUsage(cpuBefore);
+      const stats = {
+        published: result.published,
+        seconds: Number(seconds.toFixed(3)),
+        candlesPerSecond: Math.round(result.published / Math.max(seconds, 1e-6)),
+        cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
+        maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      };
       const last = result.lastOpenTime ?? resumeAfter;
       if (result.status === 'interrupted') {
         log.info(stats, 'load interrupted');

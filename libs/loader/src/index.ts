@@ -2,6 +2,7 @@ export * from './time-range';
 export * from './load-plan';
 export * from './gap-tracker';
 export * from './candle-encoder';
+export * from './key-partition';
 export * from './load-pipeline';
 export * from './progress-reporter';
 export * from './resume-point';

@@ -1,4 +1,4 @@
-import type { Kline } from '@streamforge/binance';
+import { type KlinePage, scanKlinePage } from '@streamforge/binance';
 import { candleEncoder, type CandleMessage } from './candle-encoder';
 import { LoadFailedError } from './errors';
 import { type FetchWindow, planLoad } from './load-plan';
@@ -9,17 +9,16 @@ const T = Date.UTC(2024, 7, 1);
 const plan = planLoad('1m', { from: T, to: T + 50 * M }, { now: Date.UTC(2030, 0, 1), closeGraceMs: 0, pageSize: 10 });
 const encode = candleEncoder('BTCUSDT', '1m');
 
-function klinesOf(w: FetchWindow, skip: (t: number) => boolean = () => false): Kline[] {
-  const out: Kline[] = [];
+function pageOf(w: FetchWindow, skip: (t: number) => boolean = () => false): KlinePage {
+  const rows: unknown[] = [];
   for (let t = w.startTime; t <= w.endTime; t += M) {
-    if (skip(t)) continue;
-    out.push({ openTime: t, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, closeTime: t + M - 1, quoteAssetVolume: 15, numberOfTrades: 3, takerBuyBaseAssetVolume: 4, takerBuyQuoteAssetVolume: 6 });
+    if (!skip(t)) rows.push([t, '1.0', '2.0', '0.5', '1.5', '10.0', t + M - 1, '15.0', 3, '4.0', '6.0', '0']);
   }
-  return out;
+  return scanKlinePage(Buffer.from(JSON.stringify(rows)), { interval: '1m', startTime: w.startTime, endTime: w.endTime });
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const opensOf = (sent: CandleMessage[][]) => sent.flat().map((m) => Number(m.key.split('_')[2]));
+const opensOf = (sent: CandleMessage[][]) => sent.flat().map((m) => Number(m.key.toString().split('_')[2]));
 const minutes = (n: number, from = 0) => Array.from({ length: n }, (_, i) => T + (from + i) * M);
 
 describe('runLoadPipeline', () => {
@@ -35,7 +34,7 @@ describe('runLoadPipeline', () => {
           maxInFlight = Math.max(maxInFlight, ++inFlight);
           await delay(w.index % 2 === 0 ? 30 : 5); // even windows are slow
           inFlight--;
-          return klinesOf(w);
+          return pageOf(w);
         },
         send: async (messages) => {
           sent.push(messages);
@@ -50,11 +49,11 @@ describe('runLoadPipeline', () => {
 
   it('cuts batches by bytes too', async () => {
     const sizes: number[] = [];
-    const oneMessage = encode(klinesOf(plan.windows[0] as FetchWindow)[0] as Kline);
-    const bytes = oneMessage.key.length + oneMessage.value.length;
+    const [oneMessage] = encode(pageOf(plan.windows[0] as FetchWindow));
+    const bytes = (oneMessage?.key.length ?? 0) + (oneMessage?.value.length ?? 0);
     await runLoadPipeline(
       { concurrency: 1, batchSize: 1000, batchBytes: bytes * 4 + 1 },
-      { plan, encode, stopSignal: new AbortController().signal, fetchWindow: async (w) => klinesOf(w), send: async (m) => void sizes.push(m.length) },
+      { plan, encode, stopSignal: new AbortController().signal, fetchWindow: async (w) => pageOf(w), send: async (m) => void sizes.push(m.length) },
     );
     expect(sizes).toEqual([...Array(12).fill(4), 2]);
   });
@@ -69,7 +68,7 @@ describe('runLoadPipeline', () => {
         fetchWindow: async (w) => {
           if (w.index === 2) throw failure;
           await delay(w.index > 2 ? 0 : 10);
-          return klinesOf(w);
+          return pageOf(w);
         },
         send: async (messages) => void sent.push(messages),
       },
@@ -95,7 +94,7 @@ describe('runLoadPipeline', () => {
             expect(signal.aborted).toBe(true);
             throw new Error('aborted');
           }
-          return klinesOf(w);
+          return pageOf(w);
         },
         send: async (messages) => void sent.push(messages),
       },
@@ -110,7 +109,7 @@ describe('runLoadPipeline', () => {
     const error = await runLoadPipeline(
       { concurrency: 2, batchSize: 10, batchBytes: 1e9 },
       {
-        plan, encode, stopSignal: new AbortController().signal, fetchWindow: async (w) => klinesOf(w),
+        plan, encode, stopSignal: new AbortController().signal, fetchWindow: async (w) => pageOf(w),
         send: async () => {
           if (++sends === 3) throw new Error('broker gone');
         },
@@ -126,7 +125,7 @@ describe('runLoadPipeline', () => {
       { concurrency: 2, batchSize: 100, batchBytes: 1e9 },
       {
         plan, encode, stopSignal: new AbortController().signal, send: async () => undefined,
-        fetchWindow: async (w) => klinesOf(w, (t) => (t >= T + 8 * M && t < T + 13 * M) || t >= T + 48 * M),
+        fetchWindow: async (w) => pageOf(w, (t) => (t >= T + 8 * M && t < T + 13 * M) || t >= T + 48 * M),
       },
     );
     expect(result).toMatchObject({ status: 'finished', published: 43, missing: 7, gaps: [{ from: T + 8 * M, to: T + 12 * M }, { from: T + 48 * M, to: T + 49 * M }] });
@@ -136,7 +135,7 @@ describe('runLoadPipeline', () => {
     const error = await runLoadPipeline(
       { concurrency: 1, batchSize: 100, batchBytes: 1e9 },
       {
-        plan, encode, stopSignal: new AbortController().signal, fetchWindow: async (w) => klinesOf(w), send: async () => undefined,
+        plan, encode, stopSignal: new AbortController().signal, fetchWindow: async (w) => pageOf(w), send: async () => undefined,
         check: () => {
           throw new Error('invalid candle');
         },

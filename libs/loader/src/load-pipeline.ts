@@ -3,7 +3,7 @@
  * time order, so the topic never holds a candle after a hole: a window that failed, or that a
  * stop cut short, ends publishing right there.
  */
-import type { Kline } from '@streamforge/binance';
+import type { KlinePage } from '@streamforge/binance';
 import type { Gap } from '@streamforge/schemas';
 import type { CandleEncoder, CandleMessage } from './candle-encoder';
 import { LoadFailedError } from './errors';
@@ -26,7 +26,7 @@ export interface PipelineConfig {
 
 export interface PipelineDeps {
   plan: LoadPlan;
-  fetchWindow(window: FetchWindow, signal: AbortSignal): Promise<Kline[]>;
+  fetchWindow(window: FetchWindow, signal: AbortSignal): Promise<KlinePage>;
   encode: CandleEncoder;
   /** Resolves once the broker acknowledged every message. */
   send(messages: CandleMessage[]): Promise<void>;
@@ -66,7 +66,7 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
   const windows = plan.windows;
   const maxAhead = config.maxAhead ?? config.concurrency * 2;
   const gaps = new GapTracker(plan.interval, plan.firstOpen, plan.endOpen);
-  const fetched = new Map<number, Kline[]>();
+  const fetched = new Map<number, KlinePage>();
   const fetchAbort = new AbortController();
   const publisherWake = new Notifier();
   const fetcherWake = new Notifier();
@@ -138,8 +138,8 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
 
   try {
     while (nextToPublish < windows.length && sendFailure === undefined) {
-      const klines = fetched.get(nextToPublish);
-      if (klines === undefined) {
+      const page = fetched.get(nextToPublish);
+      if (page === undefined) {
         // After a stop or failure, fetches still on the wire may yet deliver this window.
         if (fetchAbort.signal.aborted && activeFetches === 0) break;
         await publisherWake.wait();
@@ -148,16 +148,17 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
       fetched.delete(nextToPublish);
       nextToPublish++;
       fetcherWake.notify();
-      for (let i = 0; i < klines.length; i++) {
-        const kline = klines[i] as Kline;
-        gaps.observe(kline.openTime);
-        const message = deps.encode(kline);
-        if (i === 0) deps.check?.(message);
+      const messages = deps.encode(page);
+      if (messages.length > 0) deps.check?.(messages[0] as CandleMessage);
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i] as CandleMessage;
+        const openTime = page.openTimes[i] as number;
+        gaps.observe(openTime);
         const bytes = message.key.length + message.value.length;
         if (batch.length >= config.batchSize || batchBytes + bytes > config.batchBytes) await flush();
         batch.push(message);
         batchBytes += bytes;
-        batchLastOpen = kline.openTime;
+        batchLastOpen = openTime;
       }
     }
     if (sendFailure === undefined) {
