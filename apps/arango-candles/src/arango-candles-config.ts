@@ -1,25 +1,27 @@
 import { z } from 'zod';
 import { positiveInt, topicName } from '@streamforge/config';
 import type { CandleSinkConfig } from '@streamforge/candle-sink';
-import { collectionNameSetting, storeSettings } from '@streamforge/storage';
+import { collectionNameSetting, refineStoreSettings, storeSettings } from '@streamforge/storage';
 import { workerFlags, workerSettings } from '@streamforge/worker';
 
 /** arango-candles settings: the worker environment, the store, and the sink's batching. Defaults measured with `npm run bench:sink`. */
-export const arangoCandlesConfigSchema = z.object({
-  ...workerSettings,
-  ...storeSettings,
-  KAFKA_TOPIC: topicName.describe('data topic the loader fills'),
-  COLLECTION_NAME: collectionNameSetting.describe('collection the candles are written to (ArangoDB naming rules)'),
-  DLQ_TOPIC: topicName.optional().describe('dead-letter topic; default <KAFKA_TOPIC>-dlq'),
-  BATCH_SIZE: positiveInt.default(5_000).describe('most candles per store write'),
-  LINGER_MS: z.coerce.number().int().nonnegative().default(250).describe('how long a fetch may wait for a batch to fill (ms)'),
-  FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024).describe('most bytes one fetch returns per partition'),
-  KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(10_000).describe('consumer session timeout: how soon a killed sink\'s partitions go to its successor'),
-  STORE_RETRY_TIMEOUT_S: z.coerce.number().positive().default(60).describe('give up (error event, exit 1) once the store has failed this long (s)'),
-  STORE_RETRY_MAX_DELAY_MS: positiveInt.default(5_000).describe('longest pause between two write attempts (ms)'),
-  PROGRESS_EVERY_RECORDS: positiveInt.default(50_000).describe('a loading event after this many more records'),
-  PROGRESS_INTERVAL_S: z.coerce.number().positive().default(5).describe('a loading event at least this often while records arrive (s)'),
-});
+export const arangoCandlesConfigSchema = z
+  .object({
+    ...workerSettings,
+    ...storeSettings,
+    KAFKA_TOPIC: topicName.describe('data topic the loader fills'),
+    COLLECTION_NAME: collectionNameSetting.describe('collection the candles are written to (ArangoDB naming rules)'),
+    DLQ_TOPIC: topicName.optional().describe('dead-letter topic; default <KAFKA_TOPIC>-dlq'),
+    BATCH_SIZE: positiveInt.default(5_000).describe('most candles per store write'),
+    LINGER_MS: z.coerce.number().int().nonnegative().default(250).describe('how long a fetch may wait for a batch to fill (ms)'),
+    FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024).describe('most bytes one fetch returns per partition'),
+    KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(10_000).describe('consumer session timeout: how soon a killed sink\'s partitions go to its successor'),
+    STORE_RETRY_TIMEOUT_S: z.coerce.number().positive().default(60).describe('give up (error event, exit 1) once the store has failed this long (s)'),
+    STORE_RETRY_MAX_DELAY_MS: positiveInt.default(5_000).describe('longest pause between two write attempts (ms)'),
+    PROGRESS_EVERY_RECORDS: positiveInt.default(50_000).describe('a loading event after this many more records'),
+    PROGRESS_INTERVAL_S: z.coerce.number().positive().default(5).describe('a loading event at least this often while records arrive (s)'),
+  })
+  .superRefine((config, ctx) => refineStoreSettings(config, ctx));
 
 export const arangoCandlesFlags = workerFlags;
 

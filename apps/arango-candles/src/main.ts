@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     },
     { registry, isReady: () => readiness.sink?.ready ?? false },
   );
-  const store = createDocumentStore(config);
+  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) });
   const candleSink = createCandleSink(candleSinkConfig(config), {
     kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
   });

@@ -123,7 +123,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     stopRequested: () => ending?.kind === 'stop',
     onRetry: (error: unknown, attempt: number, delayMs: number) => {
       metrics.storeRetries.inc();
-      log.warn({ err: describeError(error), attempt, delayMs }, 'store write failed, retrying; nothing is committed meanwhile');
+      log.warn({ err: describeError(error), attempt, delayMs }, 'store call failed, retrying; nothing is committed meanwhile');
     },
   };
 

@@ -64,6 +64,13 @@ describe('EndOfStreamTracker', () => {
     expect(tracker.isComplete([0], committed([[0, 100n]]))).toBe(false);
   });
 
+  it('counts a marker delivered twice (after a rebalance) once', () => {
+    const tracker = new EndOfStreamTracker();
+    tracker.record({ partition: 0, offset: 100n, count: 10 });
+    tracker.record({ partition: 0, offset: 100n, count: 10 });
+    expect(tracker.all()).toHaveLength(1);
+  });
+
   it('is never complete for a topic without partitions', () => {
     expect(new EndOfStreamTracker().isComplete([], new Map())).toBe(false);
   });

@@ -34,7 +34,8 @@ export class EndOfStreamTracker {
 
   record(marker: EndOfStreamMarker): void {
     const last = this.markers.get(marker.partition);
-    if (!last || marker.offset > last.offset) this.markers.set(marker.partition, marker);
+    if (last && marker.offset <= last.offset) return; // redelivered after a rebalance, or older
+    this.markers.set(marker.partition, marker);
     this.seen.push(marker);
   }
 

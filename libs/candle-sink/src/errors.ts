@@ -10,7 +10,7 @@ export class CandleSinkError extends Error {
 export class StoreRetryExhaustedError extends CandleSinkError {
   override name = 'StoreRetryExhaustedError';
   constructor(readonly collection: string, readonly attempts: number, readonly elapsedMs: number, cause: unknown) {
-    super(`the store failed ${attempts} times over ${(elapsedMs / 1000).toFixed(1)} s writing to "${collection}", giving up: ${describeError(cause)}`, false, { cause });
+    super(`the store failed ${attempts} times over ${(elapsedMs / 1000).toFixed(1)} s (collection "${collection}"), giving up: ${describeError(cause)}`, false, { cause });
   }
 }
 

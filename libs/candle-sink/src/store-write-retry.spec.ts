@@ -53,7 +53,7 @@ describe('retryStoreWrite', () => {
     const { hooks: h } = hooks();
     const error = await retryStoreWrite(() => Promise.reject(Object.assign(new Error('store down'), { retriable: true })), policy, h).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreRetryExhaustedError);
-    expect((error as Error).message).toMatch(/failed \d+ times over 0\.\d s writing to "candles", giving up: Error: store down/);
+    expect((error as Error).message).toMatch(/failed \d+ times over 0\.\d s \(collection "candles"\), giving up: Error: store down/);
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(policy.giveUpAfterMs);
     expect(Date.now() - startedAt).toBeLessThan(policy.giveUpAfterMs + 200);
   });

@@ -216,6 +216,15 @@ describe('arango-candles against a real broker and SQLite', () => {
     expect((await s.waitForEvent('interrupted'))[0]).toMatchObject({ records_written: 100, message: expect.stringMatching(/^stopped by SIGTERM/) });
   });
 
+  it('exits 1 with an error event when the store stays unreachable past STORE_RETRY_TIMEOUT_S', async () => {
+    const s = await scenario({ partitions: 1 });
+    // Nothing listens on port 1 of the loopback: every ArangoDB request is refused at once.
+    const sink = s.start({ STORE: 'arango', ARANGO_URL: 'http://127.0.0.1:1', STORE_RETRY_TIMEOUT_S: '1' });
+    await expectExit(sink, 1);
+    const [error] = await s.waitForEvent('error');
+    expect(error).toMatchObject({ error_message: expect.stringMatching(/^StoreRetryExhaustedError: the store failed \d+ times over .*giving up: StoreUnavailableError: cannot reach ArangoDB http:\/\/127\.0\.0\.1:1/) });
+  });
+
   it('exits 2 with one clear line when COLLECTION_NAME breaks the ArangoDB naming rules', () => {
     const result = spawnSync(process.execPath, [bundlePath('apps', 'arango-candles')], {
       env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers(), QUEUE_ID: 'q1', KAFKA_TOPIC: 'candles', COLLECTION_NAME: '1st-day', STORE: 'sqlite' },

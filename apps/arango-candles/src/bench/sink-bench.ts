@@ -1,4 +1,5 @@
-// `npm run bench:sink -- [--candles N] [--partitions N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--keep] [--cpu-prof DIR]`
+// `npm run bench:sink -- [--candles N] [--partitions N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--keep] [--cpu-prof DIR]
+//   [--try "BATCH_SIZE=1000 LINGER_MS=50" --try ...]`
 // Pre-fills a topic with N candles (default 1,000,000) and end-of-stream markers, then times the
 // built arango-candles bundle draining it into SQLite: candles/s and the sink's peak RSS.
 // Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts the local broker (and stops it afterwards).
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       'max-bytes-per-partition': { type: 'string' },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      try: { type: 'string', multiple: true },
     },
   });
   const total = Number(values.candles);
@@ -64,23 +66,58 @@ async function main(): Promise<void> {
   const fillMs = Date.now() - fillStarted;
   out(`  pre-filled in ${(fillMs / 1000).toFixed(1)} s (${rate(total, fillMs)})`);
 
+  const controlTopic = uniqueName('bench-control');
+  const eventsTopic = uniqueName('bench-events');
+  await ensureTopics(kafka, [{ topic: controlTopic }, { topic: eventsTopic }]);
+  const base: Record<string, string> = {};
+  if (values['batch-size']) base.BATCH_SIZE = values['batch-size'];
+  if (values['linger-ms']) base.LINGER_MS = values['linger-ms'];
+  if (values['max-bytes-per-partition']) base.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
+  // Each --try drains the same topic again with a fresh consumer group and a fresh SQLite file.
+  const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string])) }));
+  let allStored = true;
+  for (const settings of tries) {
+    const result = await drain({ brokers, topic, controlTopic, eventsTopic, total, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
+    allStored &&= result.stored === total;
+  }
+
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, controlTopic, eventsTopic] }).catch(() => undefined);
+  await admin.disconnect();
+  if (startedBroker) spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), 'stop'], { cwd: repoRoot });
+  if (!allStored) process.exitCode = 1;
+}
+
+interface DrainOptions {
+  brokers: string;
+  topic: string;
+  controlTopic: string;
+  eventsTopic: string;
+  total: number;
+  settings: Record<string, string>;
+  cpuProfileDir?: string;
+  keep: boolean;
+}
+
+/** Runs the sink bundle once over the topic and prints its figures. */
+async function drain(options: DrainOptions): Promise<{ stored: number }> {
+  const { total } = options;
   const dir = mkdtempSync(join(tmpdir(), 'sink-bench-'));
   const sqlitePath = join(dir, 'bench.db');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    KAFKA_BOOTSTRAP_SERVERS: brokers, QUEUE_ID: uniqueName('wf-bench'), KAFKA_TOPIC: topic, COLLECTION_NAME: 'bench_candles',
+    KAFKA_BOOTSTRAP_SERVERS: options.brokers, QUEUE_ID: uniqueName('wf-bench'), KAFKA_TOPIC: options.topic, COLLECTION_NAME: 'bench_candles',
     STORE: 'sqlite', SQLITE_PATH: sqlitePath, METRICS_PORT: '0', LOG_LEVEL: 'info',
-    QUEUE_CONTROL_TOPIC: uniqueName('bench-control'), QUEUE_EVENTS_TOPIC: uniqueName('bench-events'),
+    QUEUE_CONTROL_TOPIC: options.controlTopic, QUEUE_EVENTS_TOPIC: options.eventsTopic,
+    ...options.settings,
   };
   delete env.ARANGO_URL;
-  if (values['batch-size']) env.BATCH_SIZE = values['batch-size'];
-  if (values['linger-ms']) env.LINGER_MS = values['linger-ms'];
-  if (values['max-bytes-per-partition']) env.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
-  await ensureTopics(kafka, [{ topic: env.QUEUE_CONTROL_TOPIC }, { topic: env.QUEUE_EVENTS_TOPIC }]);
+  out(`  settings: ${['BATCH_SIZE', 'LINGER_MS', 'FETCH_MAX_BYTES_PER_PARTITION'].map((k) => `${k}=${env[k] ?? 'default'}`).join(' ')}`);
 
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const spawnedAt = Date.now();
-  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
   const sink = spawn(process.execPath, [...profile, bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let joinedAt: number | undefined;
   let completeAt: number | undefined;
@@ -121,15 +158,8 @@ async function main(): Promise<void> {
   out(`  peak RSS of the sink: ${Math.round(peakKb / 1024)} MB (VmHWM; the sink reports maxRSS ${exitLine.max_rss_mb} MB)`);
   if (exitLine.cpu_seconds) out(`  CPU time of the sink: ${exitLine.cpu_seconds.toFixed(2)} s (${rate(total, exitLine.cpu_seconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
   out(`  documents in SQLite: ${stored.toLocaleString('en-US')} ${stored === total ? '(all of them)' : `(EXPECTED ${total})`}`);
-  out(`  settings: ${['BATCH_SIZE', 'LINGER_MS', 'FETCH_MAX_BYTES_PER_PARTITION'].map((k) => `${k}=${env[k] ?? 'default'}`).join(' ')}`);
-
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, env.QUEUE_CONTROL_TOPIC, env.QUEUE_EVENTS_TOPIC] }).catch(() => undefined);
-  await admin.disconnect();
-  if (!values.keep) rmSync(dir, { recursive: true, force: true });
-  if (startedBroker) spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), 'stop'], { cwd: repoRoot });
-  if (stored !== total) process.exitCode = 1;
+  if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  return { stored };
 }
 
 main().catch((error: unknown) => {

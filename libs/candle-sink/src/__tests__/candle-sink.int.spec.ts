@@ -122,7 +122,7 @@ describe('candle sink (in process, real broker, SQLite)', () => {
     expect(outcome.status).toBe('error');
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     const [error] = await s.waitForEvent('error');
-    expect(error.error_message).toMatch(/StoreRetryExhaustedError: the store failed \d+ times over 1\.\d s writing to "btcusdt_api_candles_1m_2024_08_01", giving up: StoreUnavailableError: connect ECONNREFUSED/);
+    expect(error.error_message).toMatch(/StoreRetryExhaustedError: the store failed \d+ times over 1\.\d s \(collection "btcusdt_api_candles_1m_2024_08_01"\), giving up: StoreUnavailableError: connect ECONNREFUSED/);
     expect(await s.committedOffsets()).toEqual([-1, -1, -1]);
   });
 

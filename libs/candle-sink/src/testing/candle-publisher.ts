@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { EOS_HEADER, type Candle } from '@streamforge/schemas';
+import { EOS_HEADER, EOS_KEY, type Candle } from '@streamforge/schemas';
 
 /** Publishes candles (or raw values) and end-of-stream markers the way the loader does, for tests and benchmarks. */
 export class CandlePublisher {
@@ -32,7 +32,7 @@ export class CandlePublisher {
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: partitions.map((partition) => ({ partition, key: '__eos__', value: JSON.stringify({ eos: true, count }), headers: { [EOS_HEADER]: String(count) } })),
+      messages: partitions.map((partition) => ({ partition, key: EOS_KEY, value: String(count), headers: { [EOS_HEADER]: String(count) } })),
     });
   }
 
