@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   let started = false;
   const app = await createApiServer({
     service: queues, hub, registry, logger, version, isStarted: () => started,
+    // GET /candles reads the store the sink writes to (same STORE settings); / serves the dashboard.
+    candles: store, dashboardDir: config.DASHBOARD_DIR,
     readinessChecks: {
       kafka: async () => void (await admin.describeCluster()),
       store: () => store.ping(),

@@ -22,6 +22,7 @@ export const queueManagerConfigSchema = z
     LAUNCHER: z.enum(['kubernetes', 'local'], { error: 'kubernetes or local' }).default('local').describe('how workers run: Kubernetes Jobs or local child processes'),
     QM_CONSUMER_GROUP: z.string().min(1).default('queue-manager').describe('consumer group on queue-events; keep it stable so a restart resumes'),
     FLOWS_FILE: z.string().default(join(__dirname, 'flows.yaml')).describe('flows for /queues/start-test-flow'),
+    DASHBOARD_DIR: z.string().default(join(__dirname, 'dashboard')).describe('the built dashboard served at / (libs/dashboard-ui)'),
     DATA_TOPIC_PARTITIONS: positiveInt.default(1).describe('partitions of each new data topic'),
     STOP_REPEAT_MS: positiveInt.default(2_000).describe('a stop is published again this often until every worker reported'),
     STOP_GRACE_MS: positiveInt.default(30_000).describe('then the launcher ends what still runs'),

@@ -36,7 +36,7 @@ beforeAll(async () => {
     },
   );
   hub = new WsHub({ heartbeatMs: 30_000, maxBufferedBytes: 1 << 20 }, { logger, metrics });
-  app = await createApiServer({ service, hub, registry, logger, readinessChecks: { store: async () => undefined }, isStarted: () => true, version: '0.0.0-test' });
+  app = await createApiServer({ service, hub, registry, logger, readinessChecks: { store: async () => undefined }, isStarted: () => true, version: '0.0.0-test', candles: new MemoryDocumentStore() });
 });
 afterAll(async () => {
   hub.close();
@@ -130,7 +130,7 @@ describe('OpenAPI document', () => {
     const routes = app.routeTable.filter((r) => !r.hidden).map((r) => `${r.method} ${r.url.replace(/:([a-z_]+)/g, '{$1}')}`);
     expect(routes.length).toBeGreaterThanOrEqual(12);
     expect(listed.sort()).toEqual([...new Set(routes)].sort());
-    expect(routes).toEqual(expect.arrayContaining(['POST /queues/start', 'POST /queues/start-test-flow', 'GET /queues', 'GET /queues/list', 'GET /queues/{queue_id}', 'POST /queues/stop', 'GET /health/live', 'GET /health/ready', 'GET /health/startup', 'GET /metrics', 'GET /openapi.json', 'GET /ws/topic']));
+    expect(routes).toEqual(expect.arrayContaining(['POST /queues/start', 'POST /queues/start-test-flow', 'GET /queues', 'GET /queues/list', 'GET /queues/{queue_id}', 'POST /queues/stop', 'GET /health/live', 'GET /health/ready', 'GET /health/startup', 'GET /metrics', 'GET /openapi.json', 'GET /ws/topic', 'GET /candles']));
     // The request schemas come from libs/schemas: the documented body names the symbol rule.
     expect(JSON.stringify(document.paths['/queues/start'].post.requestBody)).toContain('uppercase letters and digits');
   });

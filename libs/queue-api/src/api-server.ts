@@ -11,6 +11,9 @@ import {
   errorEnvelopeSchema, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
   startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
 } from '@streamforge/schemas';
+import { type CandleReader } from './candle-page';
+import { registerCandleRoutes } from './candle-routes';
+import { registerDashboard } from './dashboard-routes';
 import { failure, success } from './envelope';
 import { createErrorHandler } from './error-handler';
 import { RequestValidationError, zodValidatorCompiler } from './request-validation';
@@ -33,6 +36,10 @@ export interface ApiServerDeps {
   /** True once queue-manager finished starting (consumer joined, stops resumed). */
   isStarted: () => boolean;
   version: string;
+  /** Serves GET /candles (the store the sink writes candles to). */
+  candles?: CandleReader;
+  /** The built dashboard, served at `/`. */
+  dashboardDir?: string;
 }
 
 const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
@@ -65,7 +72,7 @@ export async function createApiServer(deps: ApiServerDeps) {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'StreamForge queue-manager', version: deps.version, description: 'Start, follow and stop StreamForge queues (workflows).' },
-      tags: [{ name: 'queues' }, { name: 'health' }, { name: 'live' }],
+      tags: [{ name: 'queues' }, { name: 'candles' }, { name: 'health' }, { name: 'live' }],
       // @fastify/websocket hides WebSocket routes from the generated paths: document ours by hand.
       paths: {
         '/ws/topic': {
@@ -161,6 +168,9 @@ export async function createApiServer(deps: ApiServerDeps) {
   });
 
   app.get('/ws/topic', { websocket: true }, (socket) => deps.hub.add(socket));
+
+  if (deps.candles) registerCandleRoutes(app, { store: deps.candles });
+  if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger });
 
   await app.ready();
   return app;

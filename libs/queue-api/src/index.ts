@@ -3,3 +3,6 @@ export * from './ws-hub';
 export * from './envelope';
 export * from './request-validation';
 export * from './render-openapi';
+export * from './candle-page';
+export * from './candle-routes';
+export * from './dashboard-routes';

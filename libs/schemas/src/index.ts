@@ -8,3 +8,4 @@ export * from './time-range';
 export * from './queue-api';
 export * from './queue-state';
 export * from './ws-message';
+export * from './candles-api';

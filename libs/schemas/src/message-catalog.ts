@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { candleSchema } from './candle';
+import { candlePageSchema, candlesQuerySchema } from './candles-api';
 import { controlCommandSchema } from './control-command';
 import { errorEnvelopeSchema, startFlowRequestSchema, startQueueRequestSchema, startQueueResultSchema, stopQueueRequestSchema } from './queue-api';
 import { queueStateSchema } from './queue-state';
@@ -18,4 +19,6 @@ export const messageCatalog: Record<string, z.ZodType> = {
   'queue-state': queueStateSchema,
   'error-envelope': errorEnvelopeSchema,
   'ws-message': wsMessageSchema,
+  'candles-query': candlesQuerySchema,
+  'candle-page': candlePageSchema,
 };

@@ -1,0 +1,189 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium, headless, via playwright-core) against a real
+ * queue-manager bundle with the local launcher, a real Kafka broker, the Binance simulator and the
+ * embedded store. Screenshots land in test-artifacts/dashboard/ (git-ignored).
+ */
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConsoleMessage, Page } from 'playwright-core';
+import { type BinanceSimulator, startBinanceSimulator } from '@streamforge/binance/testing';
+import { CHROMIUM_PATH, type HeadlessChromium, launchHeadlessChromium } from '@streamforge/dashboard-ui/testing';
+import { testBootstrapServers, uniqueName } from '@streamforge/kafka/testing';
+import type { QueueState } from '@streamforge/schemas';
+import { createSqliteDocumentStore } from '@streamforge/storage';
+import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+
+const ARTIFACTS = join(__dirname, '..', '..', '..', '..', 'test-artifacts', 'dashboard');
+const RANGE = '2024-08-01:2024-08-01';
+
+let simulator: BinanceSimulator;
+let queueManager: WorkerProcess;
+let baseUrl: string;
+let sqlitePath: string;
+let browser: HeadlessChromium;
+let page: Page;
+/** Console errors and uncaught page errors, except the ones a step declares it provokes. */
+const consoleProblems: string[] = [];
+let expectedConsoleErrors: RegExp[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: \`npm test\` installs it (pretest); alone, run \`node tools/scripts/ensure-chromium.mjs\``);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  simulator = await startBinanceSimulator();
+  sqlitePath = join(mkdtempSync(join(tmpdir(), 'dashboard-e2e-')), 'streamforge.db');
+  queueManager = startWorkerProcess(bundlePath('apps', 'queue-manager'), [], {
+    KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STORE: 'sqlite',
+    SQLITE_PATH: sqlitePath,
+    LAUNCHER: 'local',
+    QUEUE_CONTROL_TOPIC: uniqueName('control'),
+    QUEUE_EVENTS_TOPIC: uniqueName('events'),
+    QM_CONSUMER_GROUP: uniqueName('qm'),
+    BINANCE_BASE_URL: simulator.url,
+    STOP_REPEAT_MS: '500',
+  });
+  const listening = await queueManager.waitForOutput(/queue-manager listening/, 30_000);
+  baseUrl = `http://127.0.0.1:${(JSON.parse(listening) as { port: number }).port}`;
+  browser = await launchHeadlessChromium({ width: 1366, height: 900 });
+  page = await browser.context.newPage();
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() !== 'error') return;
+    const line = `${message.text()} (${message.location().url})`;
+    if (!expectedConsoleErrors.some((pattern) => pattern.test(line))) consoleProblems.push(line);
+  });
+  page.on('pageerror', (error) => consoleProblems.push(`uncaught: ${error.message}`));
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  queueManager?.kill('SIGTERM');
+  if (queueManager) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([queueManager.exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+  }
+  killAllWorkerProcesses();
+  await simulator?.close();
+});
+
+afterEach(() => {
+  expect(consoleProblems).toEqual([]);
+});
+
+const row = (queueId: string) => page.locator(`tr[data-queue-id="${queueId}"]`);
+const statusOf = (queueId: string) => row(queueId).locator('td.status');
+/** Waits until the queue's row shows one of the statuses (the page is never reloaded). */
+const rowStatus = (queueId: string, ...statuses: string[]) =>
+  row(queueId).locator(statuses.map((status) => `td.status[data-status=${status}]`).join(', ')).waitFor({ timeout: 40_000 });
+/** Reads the page's test hook (window.__streamforge, see libs/dashboard-ui/src/test-hook.ts). */
+const hook = <T>(expression: string) => page.evaluate<T>(`window.__streamforge.${expression}`);
+
+async function submitFlow(fields: { flow: string; symbol: string; interval: string; range: string }): Promise<void> {
+  await page.fill('input[name=flow_name]', fields.flow);
+  await page.fill('input[name=symbol]', fields.symbol);
+  await page.selectOption('select[name=interval]', fields.interval);
+  await page.fill('input[name=time_range]', fields.range);
+  await page.click('form.start-flow button[type=submit]');
+}
+
+async function startFlowFromForm(fields: { flow: string; symbol: string; interval: string; range: string }): Promise<string> {
+  await submitFlow(fields);
+  const started = await page.locator('.form-result').filter({ hasText: /^Started / }).textContent({ timeout: 15_000 });
+  return (started as string).replace(/^Started /, '');
+}
+
+async function apiQueue(queueId: string): Promise<QueueState> {
+  const response = await fetch(`${baseUrl}/queues/${queueId}`);
+  return ((await response.json()) as { data: QueueState }).data;
+}
+
+describe('dashboard in a browser', () => {
+  it('loads with a title, fast, from queue-manager alone, and goes live', async () => {
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(baseUrl);
+    expect(await page.title()).toBe('StreamForge dashboard');
+    await page.locator('.connection[data-state=live]').waitFor({ timeout: 10_000 });
+    // Everything is served by queue-manager: no CDN, no third-party request.
+    expect(requests.filter((url) => !url.startsWith(baseUrl) && !url.startsWith('data:') && !url.startsWith('ws://127.0.0.1'))).toEqual([]);
+    const loadMs = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
+    process.stdout.write(`dashboard load event after ${loadMs.toFixed(0)} ms\n`);
+    expect(loadMs).toBeLessThan(3_000);
+    // Marks this document: if anything below reloaded the page, the mark would be gone.
+    await page.evaluate('window.noReload = true');
+  });
+
+  it('shows the API\u2019s own validation message under the field', async () => {
+    expectedConsoleErrors = [/status of 400 .*\/queues\/start-test-flow/];
+    await submitFlow({ flow: 'default_candles_flow', symbol: 'btcusdt', interval: '1m', range: '2024-08-02:2024-08-01' });
+    await page.locator('#error-symbol').filter({ hasText: 'uppercase letters and digits only' }).waitFor();
+    expect(await page.locator('#error-symbol').textContent()).toBe('uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT) (got "btcusdt")');
+    expect(await page.locator('#error-time_range').textContent()).toMatch(/^inverted: the start 2024-08-02 is after the end 2024-08-01/);
+    expect(await page.getAttribute('input[name=symbol]', 'aria-invalid')).toBe('true');
+    await submitFlow({ flow: 'no_such_flow', symbol: 'BTCUSDT', interval: '1m', range: RANGE });
+    await page.locator('#error-flow_name').filter({ hasText: 'known flows:' }).waitFor();
+    expect(await page.locator('#error-flow_name').textContent()).toContain('default_candles_flow');
+    expectedConsoleErrors = [];
+  });
+
+  it('starts a candle flow, follows it live to finished with full bars, and charts every stored candle', async () => {
+    const queueId = await startFlowFromForm({ flow: 'default_candles_flow', symbol: 'BTCUSDT', interval: '1m', range: RANGE });
+    await rowStatus(queueId, 'finished');
+    const bars = row(queueId).locator('.target');
+    expect(await bars.evaluateAll((elements) => elements.map((e) => [e.getAttribute('data-target'), e.getAttribute('data-percent')]))).toEqual([
+      ['loader-api-candles', '100'],
+      ['arango-candles', '100'],
+    ]);
+    expect(await page.evaluate('window.noReload')).toBe(true);
+    await row(queueId).screenshot({ path: join(ARTIFACTS, 'finished-queue.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'finished-queue-page.png'), fullPage: true });
+
+    const collection = (await apiQueue(queueId)).targets.find((t) => t.target === 'arango-candles')?.collection_name as string;
+    await row(queueId).locator(`button.chart[data-collection="${collection}"]`).click();
+    const chart = page.locator('.candle-chart[data-state=ready]');
+    await chart.waitFor({ timeout: 15_000 });
+    const drawn = Number(await chart.getAttribute('data-candles-drawn'));
+    const store = createSqliteDocumentStore({ path: sqlitePath });
+    const stored = await store.count(collection);
+    await store.close();
+    expect(stored).toBe(1440);
+    expect(drawn).toBe(stored);
+    expect(await hook('chart()')).toEqual({ collection, state: 'ready', candlesDrawn: stored });
+    await page.locator('.chart-panel').screenshot({ path: join(ARTIFACTS, 'candle-chart.png') });
+  });
+
+  it('stops a running flow from its row and shows interrupted', async () => {
+    const queueId = await startFlowFromForm({ flow: 'dummy_flow', symbol: 'BTCUSDT', interval: '', range: RANGE });
+    await rowStatus(queueId, 'started', 'loading');
+    await row(queueId).locator('button.stop').click();
+    await rowStatus(queueId, 'interrupted');
+    expect(await row(queueId).locator('button.stop').isHidden()).toBe(true);
+    // The detail panel logged the worker's telemetry live.
+    await row(queueId).locator('button.detail').click();
+    const log = page.locator(`.detail[data-queue-id="${queueId}"] .event-log li`);
+    expect(await log.evaluateAll((items) => items.map((item) => item.getAttribute('data-status')))).toEqual(expect.arrayContaining(['started', 'interrupted']));
+  });
+
+  it('reconnects after losing the WebSocket and re-syncs what it missed from GET /queues', async () => {
+    const queueId = await startFlowFromForm({ flow: 'dummy_flow', symbol: 'ETHUSDT', interval: '', range: RANGE });
+    await rowStatus(queueId, 'started', 'loading');
+    const resyncsBefore = await hook<number>('resyncs()');
+    await hook('pauseLive()');
+    await page.locator('.connection[data-state=paused]').waitFor();
+    const stop = await fetch(`${baseUrl}/queues/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ queue_id: queueId }) });
+    expect(stop.status).toBe(200);
+    for (let deadline = Date.now() + 20_000; (await apiQueue(queueId)).status !== 'interrupted'; ) {
+      if (Date.now() > deadline) throw new Error(`${queueId} did not become interrupted`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Offline, the page cannot know yet.
+    expect(await statusOf(queueId).getAttribute('data-status')).not.toBe('interrupted');
+    await hook('resumeLive()');
+    await rowStatus(queueId, 'interrupted');
+    expect(await hook<number>('resyncs()')).toBe(resyncsBefore + 1);
+    await page.locator('.connection[data-state=live]').waitFor();
+  });
+});

@@ -1,0 +1,123 @@
+import { CandlestickSeries, type CandlestickData, createChart, HistogramSeries, type HistogramData, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import type { StoredCandle } from '@streamforge/schemas';
+import { ApiError, type ApiClient } from './api-client';
+import { loadAllCandles } from './candle-loader';
+import { h } from './dom';
+import { formatCount, formatUtc } from './queue-format';
+
+export type ChartState = 'idle' | 'loading' | 'ready' | 'empty' | 'error';
+
+const UP = '#26a69a';
+const DOWN = '#ef5350';
+
+/** Converts stored candles to the two series, skipping any time that does not move forward (the chart requires strictly ascending times). */
+export function toSeries(candles: readonly StoredCandle[]): { bars: CandlestickData<UTCTimestamp>[]; volumes: HistogramData<UTCTimestamp>[] } {
+  const bars: CandlestickData<UTCTimestamp>[] = [];
+  const volumes: HistogramData<UTCTimestamp>[] = [];
+  let last = -Infinity;
+  for (const candle of candles) {
+    if (candle.open_time <= last) continue;
+    last = candle.open_time;
+    const time = (candle.open_time / 1000) as UTCTimestamp;
+    bars.push({ time, open: candle.open, high: candle.high, low: candle.low, close: candle.close });
+    volumes.push({ time, value: candle.volume, color: candle.close >= candle.open ? `${UP}80` : `${DOWN}80` });
+  }
+  return { bars, volumes };
+}
+
+/**
+ * A queue's stored candles as a candlestick chart with a volume histogram underneath. The number
+ * of bars the chart holds is published in `data-candles-drawn` (and the test hook) so a test can
+ * compare it with the store.
+ */
+export class CandleChart {
+  readonly element: HTMLElement;
+  private readonly title = h('h2', {});
+  private readonly status = h('p', { class: 'chart-status', role: 'status' });
+  private readonly container = h('div', { class: 'candle-chart', 'data-state': 'idle' });
+  private chart: IChartApi | undefined;
+  private candleSeries: ISeriesApi<'Candlestick'> | undefined;
+  private volumeSeries: ISeriesApi<'Histogram'> | undefined;
+  private generation = 0;
+  collection: string | undefined;
+  candlesDrawn = 0;
+  state: ChartState = 'idle';
+
+  constructor(private readonly client: Pick<ApiClient, 'candlePage'>, onClose: () => void) {
+    this.element = h(
+      'section',
+      { class: 'panel chart-panel', 'aria-label': 'Candle chart', hidden: true },
+      h('div', { class: 'panel-head' }, this.title, h('button', { type: 'button', class: 'close', onclick: onClose, 'aria-label': 'close chart' }, 'Close')),
+      this.status,
+      this.container,
+    );
+  }
+
+  async show(queueId: string, collection: string): Promise<void> {
+    const generation = ++this.generation;
+    this.element.hidden = false;
+    this.collection = collection;
+    this.title.textContent = `Candles of ${queueId}`;
+    this.setState('loading', `Loading ${collection}…`, 0);
+    this.ensureChart();
+    this.candleSeries?.setData([]);
+    this.volumeSeries?.setData([]);
+    try {
+      const loaded = await loadAllCandles(this.client, collection, {
+        onPage: (count) => generation === this.generation && this.setState('loading', `Loading ${collection}: ${formatCount(count)} candles…`, 0),
+        cancelled: () => generation !== this.generation,
+      });
+      if (generation !== this.generation) return;
+      const { bars, volumes } = toSeries(loaded.candles);
+      this.candleSeries?.setData(bars);
+      this.volumeSeries?.setData(volumes);
+      this.chart?.timeScale().fitContent();
+      const drawn = this.candleSeries?.data().length ?? 0;
+      if (drawn === 0) {
+        this.setState('empty', `${collection} holds no candles yet.`, 0);
+        return;
+      }
+      const first = loaded.candles[0].open_time / 1000;
+      const last = loaded.candles[loaded.candles.length - 1].open_time / 1000;
+      const more = loaded.truncated ? ' (the first ones only: the collection holds more than the chart loads)' : '';
+      this.setState('ready', `${collection}: ${formatCount(drawn)} candles, ${formatUtc(first)} → ${formatUtc(last)} UTC${more}`, drawn);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const reason = error instanceof ApiError && error.status === 404 ? `${collection} does not exist (yet): no candle was stored.` : `Could not load ${collection}: ${(error as Error).message}`;
+      this.setState('error', reason, 0);
+    }
+  }
+
+  hide(): void {
+    this.generation += 1;
+    this.element.hidden = true;
+    this.collection = undefined;
+    this.setState('idle', '', 0);
+  }
+
+  private setState(state: ChartState, text: string, drawn: number): void {
+    this.state = state;
+    this.candlesDrawn = drawn;
+    this.status.textContent = text;
+    this.status.classList.toggle('bad', state === 'error');
+    this.container.dataset.state = state;
+    this.container.dataset.candlesDrawn = String(drawn);
+    this.container.dataset.collection = this.collection ?? '';
+  }
+
+  private ensureChart(): void {
+    if (this.chart) return;
+    this.chart = createChart(this.container, {
+      autoSize: true,
+      layout: { background: { color: '#ffffff' }, textColor: '#1f2933', fontSize: 12 },
+      grid: { vertLines: { color: '#eef1f4' }, horzLines: { color: '#eef1f4' } },
+      timeScale: { timeVisible: true, secondsVisible: false, borderColor: '#d5dbe1', fixLeftEdge: true, fixRightEdge: true },
+      rightPriceScale: { borderColor: '#d5dbe1', scaleMargins: { top: 0.08, bottom: 0.3 } },
+      localization: { locale: 'en-US' },
+    });
+    this.candleSeries = this.chart.addSeries(CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN });
+    // Volume as an overlay on its own scale in the bottom quarter, under the candles.
+    this.volumeSeries = this.chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: '', lastValueVisible: false, priceLineVisible: false });
+    this.volumeSeries.priceScale().applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
+  }
+}

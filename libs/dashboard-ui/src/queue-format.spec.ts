@@ -1,0 +1,56 @@
+import type { TargetState } from '@streamforge/schemas';
+import { queueStateFixture } from './queue-state-fixture';
+import { candleCollections, formatDuration, formatRate, formatUtc, isActive, queueErrorCount, queueGaps, targetProgress, targetRate } from './queue-format';
+
+const target = (overrides: Partial<TargetState>) => queueStateFixture({}, [overrides]).targets[0];
+
+describe('queue formatting', () => {
+  it('computes progress from written / expected, capped at 100, unknown until expected is reported', () => {
+    expect(targetProgress(target({ records_written: 720, expected_records: 1440 }))).toEqual({ written: 720, expected: 1440, percent: 50, expectedFrom: null });
+    expect(targetProgress(target({ records_written: 1439, expected_records: 1440 })).percent).toBe(99.9);
+    expect(targetProgress(target({ records_written: 1500, expected_records: 1440 })).percent).toBe(100);
+    expect(targetProgress(target({ records_written: 12, expected_records: null })).percent).toBeNull();
+    expect(targetProgress(target({ records_written: 0, expected_records: 0, status: 'finished' })).percent).toBe(100);
+    expect(targetProgress(target({ records_written: 0, expected_records: 0, status: 'loading' })).percent).toBe(0);
+  });
+
+  it('measures a target without expected_records against a sibling of the same type that has one', () => {
+    const queue = queueStateFixture({}, [
+      { target: 'loader-api-candles', records_written: 1440, expected_records: 1440 },
+      { target: 'arango-candles', records_written: 720, expected_records: null },
+      { target: 'dummy-service', type: 'dummy', records_written: 3, expected_records: null },
+    ]);
+    const [loader, sink, dummy] = queue.targets;
+    expect(targetProgress(sink, queue.targets)).toEqual({ written: 720, expected: 1440, percent: 50, expectedFrom: 'loader-api-candles' });
+    expect(targetProgress(loader, queue.targets).expectedFrom).toBeNull();
+    expect(targetProgress(dummy, queue.targets)).toEqual({ written: 3, expected: null, percent: null, expectedFrom: null });
+  });
+
+  it('rates records per second between start and the newest event', () => {
+    expect(targetRate(target({ records_written: 1440, started_at: 100, last_event_at: 100.5 }))).toBe(2880);
+    expect(targetRate(target({ records_written: 1440, started_at: 100, last_event_at: 100 }))).toBeNull();
+    expect(targetRate(target({ records_written: 10, started_at: null, last_event_at: 100 }))).toBeNull();
+    expect([null, 3.25, 42, 2880, 2_500_000].map(formatRate)).toEqual(['–', '3.3/s', '42/s', '2.9k/s', '2.5M/s']);
+  });
+
+  it('sums errors and merges the gaps of every target', () => {
+    const queue = queueStateFixture({}, [
+      { error_count: 2, gaps: [{ from: 3, to: 4 }, { from: 1, to: 2 }] },
+      { error_count: 1, gaps: [{ from: 1, to: 2 }], type: 'dummy' },
+    ]);
+    expect(queueErrorCount(queue)).toBe(3);
+    expect(queueGaps(queue)).toEqual([{ from: 1, to: 2 }, { from: 3, to: 4 }]);
+    expect(candleCollections(queue)).toEqual(['btcusdt_api_candles_1m_2024_08_01']);
+  });
+
+  it('offers stop only while a queue has workers running', () => {
+    expect((['pending', 'started', 'loading', 'stopping', 'finished', 'error', 'interrupted'] as const).filter(isActive)).toEqual(['pending', 'started', 'loading', 'stopping']);
+  });
+
+  it('prints times in UTC and durations for humans', () => {
+    expect(formatUtc(1_722_470_400.123)).toBe('2024-08-01 00:00:00');
+    expect(formatUtc(1_722_470_400.123, true)).toBe('2024-08-01 00:00:00.123');
+    expect(formatUtc(null)).toBe('–');
+    expect([3.21, 42, 125, 7_380].map(formatDuration)).toEqual(['3.2 s', '42 s', '2 min 5 s', '2 h 3 min']);
+  });
+});

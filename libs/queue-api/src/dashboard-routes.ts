@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@streamforge/logging';
+
+/** Where the built dashboard's assets are served (index.html refers to them relatively). */
+export const DASHBOARD_ASSET_PREFIX = '/dashboard/';
+
+/**
+ * Serves the dashboard bundle (libs/dashboard-ui, copied beside main.js at build time): `/` is its
+ * index.html, revalidated on every load (and read per request, so a `--watch` rebuild shows on
+ * reload); the hashed js/css under /dashboard/ are cached for good.
+ * Without a built bundle (e.g. `tsx` from source) `/` says how to build it instead of a bare 404.
+ */
+export async function registerDashboard(app: FastifyInstance, deps: { dir: string; logger: Logger }): Promise<void> {
+  const dir = resolve(deps.dir); // a relative DASHBOARD_DIR is relative to the working directory
+  const indexPath = join(dir, 'index.html');
+  if (!existsSync(indexPath)) {
+    deps.logger.warn({ dir }, 'no dashboard bundle: / answers 503 (build it with `npx nx run dashboard-ui:build`, or set DASHBOARD_DIR)');
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.code(503).type('text/plain; charset=utf-8').send(`The dashboard is not built (no ${indexPath}). The API is documented at /docs.\n`),
+    );
+    return;
+  }
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(indexPath)),
+  );
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: DASHBOARD_ASSET_PREFIX,
+    index: false,
+    // swagger-ui registers @fastify/static too; only one may decorate the reply.
+    decorateReply: false,
+    maxAge: '365d',
+    immutable: true,
+  });
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+export const CANDLE_PAGE_DEFAULT_LIMIT = 1_000;
+export const CANDLE_PAGE_MAX_LIMIT = 5_000;
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const MILLIS = /^\d{1,15}$/;
+const BOUND_FORMS = 'an open time in ms since the epoch (e.g. 1722470400000), a UTC day (2024-08-01) or an ISO-8601 instant with a zone (2024-08-01T06:00:00Z)';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A range bound in a query string → ms: epoch milliseconds, an ISO-8601 instant, or a UTC day,
+ * which as `to` means the whole day (end day included, as in TIME_RANGE).
+ */
+function openTimeBound(side: 'from' | 'to') {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const ms = MILLIS.test(text) ? Number(text) : INSTANT.test(text) ? parseInstant(text, side) : Number.NaN;
+      if (Number.isNaN(ms)) {
+        ctx.addIssue({ code: 'custom', message: `expected ${BOUND_FORMS}` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe(`inclusive bound on open_time: ${BOUND_FORMS}${side === 'to' ? '; a day includes the whole day' : ''}`);
+}
+
+function parseInstant(text: string, side: 'from' | 'to'): number {
+  const day = text.slice(0, 10);
+  const dayMs = Date.parse(`${day}T00:00:00Z`);
+  // Date.parse rolls 2024-02-30 over to March: a day is valid only if it prints back the same.
+  if (Number.isNaN(dayMs) || new Date(dayMs).toISOString().slice(0, 10) !== day) return Number.NaN;
+  if (text.length === 10) return side === 'to' ? dayMs + DAY_MS - 1 : dayMs;
+  return Date.parse(text);
+}
+
+/** ArangoDB's collection name rules (user collections: no leading underscore), which SQLite tables follow too. */
+export const collectionNameSchema = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,255}$/, 'a collection name: a letter, then letters, digits, _ or -, at most 256 characters (e.g. btcusdt_api_candles_1m_2024_08_01)')
+  .describe('candle collection, e.g. btcusdt_api_candles_1m_2024_08_01 (a queue target’s collection_name)');
+
+/** `GET /candles`: one page of a collection's candles by open time. */
+export const candlesQuerySchema = z
+  .strictObject({
+    collection: collectionNameSchema,
+    from: openTimeBound('from').optional(),
+    to: openTimeBound('to').optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,6}$/, `a whole number from 1 to ${CANDLE_PAGE_MAX_LIMIT}`)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(CANDLE_PAGE_MAX_LIMIT))
+      .optional()
+      .describe(`candles per page, 1-${CANDLE_PAGE_MAX_LIMIT} (default ${CANDLE_PAGE_DEFAULT_LIMIT})`),
+  })
+  .superRefine((query, ctx) => {
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${new Date(query.from).toISOString()}); got ${new Date(query.to).toISOString()}` });
+    }
+  })
+  .describe('Query of GET /candles: a collection, an optional inclusive open-time range, a page size');
+
+/** A candle as the sink stores it; fields beyond these (trades, quote volume…) pass through. */
+export const storedCandleSchema = z.looseObject({
+  _key: z.string(),
+  open_time: z.number().int().describe('open time (ms since the epoch, UTC)'),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+});
+
+/** One page of `GET /candles`, oldest first. */
+export const candlePageSchema = z
+  .object({
+    collection: z.string(),
+    from: z.number().int().nullable().describe('the from bound applied (ms), null when open'),
+    to: z.number().int().nullable().describe('the to bound applied (ms), null when open'),
+    limit: z.number().int(),
+    candles: z.array(storedCandleSchema),
+    next_from: z.number().int().nullable().describe('pass as from to read the next page; null on the last page'),
+  })
+  .describe('One page of stored candles (data of the GET /candles response)');
+
+export type CandlesQuery = z.infer<typeof candlesQuerySchema>;
+export type StoredCandle = z.infer<typeof storedCandleSchema>;
+export type CandlePage = z.infer<typeof candlePageSchema>;
