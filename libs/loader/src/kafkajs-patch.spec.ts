@@ -8,6 +8,18 @@ const { encodeRecordsWithoutHeaders } = require('kafkajs/src/protocol/requests/p
   encodeRecordsWithoutHeaders: (messages: object[], first: number, now: number) => { count: number; encoder: { buffer: Buffer } } | undefined;
 };
 
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (b: Buffer) => number;
+
+/** Bit-by-bit CRC-32C (Castagnoli, reflected 0x82F63B78): slow, but obviously right. */
+function referenceCrc32C(buffer: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of buffer) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 const messages = [
   { key: Buffer.from('BTCUSDT_1m_1722470400000'), value: Buffer.from('{"open":1}'), partition: 0 },
   { key: 'a string key', value: 'x'.repeat(300), partition: 0 },
@@ -34,6 +46,18 @@ describe('patched kafkajs record encoding', () => {
       const b = await RecordBatch({ ...common, records });
       expect(a.buffer.equals(b.buffer)).toBe(true);
     }
+  });
+
+  it('computes CRC-32C (slicing-by-8) like the bitwise definition, at every length and alignment', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 2654435761) >>> 24));
+    for (let length = 0; length < 40; length++) {
+      for (const offset of [0, 1, 3, 7]) {
+        const slice = data.subarray(offset, offset + length);
+        expect(crc32C(slice)).toBe(referenceCrc32C(slice));
+      }
+    }
+    expect(crc32C(data)).toBe(referenceCrc32C(data));
   });
 
   it('leaves messages with headers to the generic path', () => {

@@ -9,7 +9,7 @@
  *            weight rate achieved as a share of the loader's budget (share × limit) and the 429s.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,12 +62,24 @@ async function main(): Promise<void> {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx build loader-api-candles)`);
   let bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
   let stopBroker: (() => Promise<void>) | undefined;
+  let brokerPid: number | undefined;
   if (!bootstrap) {
     out('starting a local Kafka broker (set KAFKA_BOOTSTRAP_SERVERS to use a running one)');
     const broker = await startKafkaBroker();
     bootstrap = broker.bootstrapServers;
+    brokerPid = broker.pid;
     stopBroker = () => broker.stop();
   }
+  /** CPU seconds the broker JVM used so far (Linux), when this bench started it. */
+  const brokerCpu = (): number | undefined => {
+    if (brokerPid === undefined) return undefined;
+    try {
+      const fields = readFileSync(`/proc/${brokerPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
+  };
   const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrap }), { clientId: 'loader-bench', logger: createLogger({ service: 'bench', level: 'error' }) });
   const admin = kafka.admin();
   await admin.connect();
@@ -80,6 +92,7 @@ async function main(): Promise<void> {
     await ensureTopics(kafka, [{ topic: topics.events }, { topic: topics.control }]);
     try {
       const cpuBefore = process.cpuUsage();
+      const brokerBefore = brokerCpu();
       const result = await runLoader({
         KAFKA_BOOTSTRAP_SERVERS: bootstrap as string, QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data,
         QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: sim.url, LOADER_CONCURRENCY: values.concurrency as string,
@@ -88,7 +101,9 @@ async function main(): Promise<void> {
       });
       const cpu = process.cpuUsage(cpuBefore);
       // The simulator runs in this process: its CPU is part of what 2 cores must carry.
-      out(`  (${name}: simulator and bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`);
+      const brokerAfter = brokerCpu();
+      const brokerText = brokerBefore === undefined || brokerAfter === undefined ? '' : `, broker JVM CPU ${(brokerAfter - brokerBefore).toFixed(2)} s`;
+      out(`  (${name}: simulator and bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${brokerText})`);
       return { sim, result };
     } finally {
       await sim.close();
