@@ -1,1 +1,7 @@
 export * from './kline-intervals';
+export * from './kline-row';
+export * from './kline-page';
+export * from './errors';
+export * from './retry-policy';
+export * from './weight-budget';
+export * from './binance-klines-client';

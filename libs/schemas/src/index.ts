@@ -4,3 +4,7 @@ export * from './candle';
 export * from './validation-error';
 export * from './message-catalog';
 export * from './json-schemas';
+export * from './time-range';
+export * from './queue-api';
+export * from './queue-state';
+export * from './ws-message';

@@ -1,3 +1,5 @@
+import { Database } from 'arangojs';
+import { isArangoError } from 'arangojs/errors';
 import { createArangoDocumentStore } from './arango-document-store';
 import { startArangoStandIn, type ArangoStandIn } from './testing/arango-stand-in';
 import { describeDocumentStoreContract } from './testing/document-store.contract';
@@ -24,15 +26,22 @@ describe('ArangoDocumentStore against the stand-in', () => {
 
 const realUrl = process.env.ARANGO_URL;
 if (realUrl) {
+  const database = process.env.ARANGO_DB ?? 'streamforge_contract';
+  const username = process.env.ARANGO_USER ?? 'root';
+  const password = process.env.ARANGO_PASSWORD ?? '';
   describeDocumentStoreContract(`arango (real server ${realUrl})`, {
-    open: () =>
-      createArangoDocumentStore({
-        url: realUrl,
-        database: process.env.ARANGO_DB ?? 'streamforge_contract',
-        username: process.env.ARANGO_USER ?? 'root',
-        password: process.env.ARANGO_PASSWORD ?? '',
-      }),
+    open: () => createArangoDocumentStore({ url: realUrl, database, username, password }),
     openUnreachable: () => createArangoDocumentStore({ url: UNREACHABLE_URL, database: 'contract', username: 'root', retry: fastRetry }),
+    dropCollections: async (collections) => {
+      const db = new Database({ url: realUrl, databaseName: database, auth: { username, password } });
+      for (const name of collections) {
+        // Some names were only used to check that missing collections are reported.
+        await db.collection(name).drop().catch((error: unknown) => {
+          if (!(isArangoError(error) && error.errorNum === 1203)) throw error;
+        });
+      }
+      db.close();
+    },
   });
 } else {
   const reason = 'SKIPPED ArangoDB contract run: ARANGO_URL is not set';

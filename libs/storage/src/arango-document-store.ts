@@ -123,8 +123,8 @@ export class ArangoDocumentStore implements DocumentStore {
     const range = normalizeRangeQuery(collection, query);
     await this.ensureRangeIndex(collection, range.field, { onlyIfCollectionExists: true });
     // `d.@field` is resolved before optimization, so the persistent index on [field, _key] serves filter, sort and limit.
-    const bindVars: Record<string, unknown> = { '@collection': collection, field: range.field, from: range.from, to: range.to };
-    const parts = ['FOR d IN @@collection FILTER d.@field >= @from AND d.@field <= @to SORT d.@field, d._key'];
+    const bindVars: Record<string, unknown> = { '@collection': collection, field: range.field, lower: range.from, upper: range.to };
+    const parts = ['FOR d IN @@collection FILTER d.@field >= @lower AND d.@field <= @upper SORT d.@field, d._key'];
     if (range.limit !== undefined) {
       parts.push('LIMIT @offset, @limit');
       Object.assign(bindVars, { offset: range.offset, limit: range.limit });

@@ -9,8 +9,9 @@ const KEY_PATTERN = /^[A-Za-z0-9_\-:.@()+,=;$!*'%]+$/;
 export function validateDocumentKey(key: unknown): string | undefined {
   if (typeof key !== 'string') return `_key must be a string (got ${key === undefined ? 'none' : typeof key})`;
   if (key.length === 0) return '_key must not be empty';
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return `_key ${JSON.stringify(key.slice(0, 40))}… is longer than ${MAX_KEY_BYTES} bytes`;
-  if (!KEY_PATTERN.test(key)) return `_key ${JSON.stringify(key)} holds a character ArangoDB refuses (allowed: letters, digits and _-:.@()+,=;$!*'%)`;
+  if (!KEY_PATTERN.test(key)) return `_key ${JSON.stringify(key.slice(0, 300))} holds a character ArangoDB refuses (allowed: letters, digits and _-:.@()+,=;$!*'%)`;
+  // The alphabet is ASCII, so characters are bytes.
+  if (key.length > MAX_KEY_BYTES) return `_key ${JSON.stringify(key.slice(0, 40))}… is longer than ${MAX_KEY_BYTES} bytes`;
   return undefined;
 }
 
@@ -23,7 +24,8 @@ export function prepareBatch(collection: string, documents: readonly StoredDocum
   if (!Array.isArray(documents)) throw new InvalidDocumentError(collection, [], 'documents must be an array');
   const problems: string[] = [];
   const badKeys: string[] = [];
-  const byKey = new Map<string, StoredDocument>();
+  const seen = new Set<string>();
+  let repeated = false;
   documents.forEach((document, index) => {
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
       problems.push(`item ${index} is not an object`);
@@ -35,12 +37,18 @@ export function prepareBatch(collection: string, documents: readonly StoredDocum
       badKeys.push(String(document._key));
       return;
     }
-    if (byKey.has(document._key)) byKey.delete(document._key);
-    byKey.set(document._key, document);
+    if (seen.has(document._key)) repeated = true;
+    else seen.add(document._key);
   });
   if (problems.length > 0) {
     const more = problems.length > 3 ? ` (+${problems.length - 3} more problems; keys ${summarizeKeys(badKeys)})` : '';
     throw new InvalidDocumentError(collection, badKeys, problems.slice(0, 3).join('; ') + more);
   }
-  return byKey.size === documents.length ? (documents as StoredDocument[]) : [...byKey.values()];
+  if (!repeated) return documents as StoredDocument[];
+  const byKey = new Map<string, StoredDocument>();
+  for (const document of documents) {
+    byKey.delete(document._key);
+    byKey.set(document._key, document);
+  }
+  return [...byKey.values()];
 }

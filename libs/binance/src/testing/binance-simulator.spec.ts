@@ -332,6 +332,18 @@ describe('faults', () => {
     expect(statuses).toEqual([429, 429, 429, 418]);
   });
 
+  it('bans the IP on a chosen request (ip-ban) and keeps answering 418 until it ends', async () => {
+    await start({ faults: [{ kind: 'ip-ban', onRequest: 2, banSeconds: 300 }] });
+    expect((await klines({ limit: 1 })).status).toBe(200);
+    const banned = await klines({ limit: 1 });
+    expect(banned.status).toBe(418);
+    expect(banned.headers['retry-after']).toBe('300');
+    rateNow += 299_000;
+    expect((await klines({ limit: 1 })).status).toBe(418);
+    rateNow += 1_000;
+    expect((await klines({ limit: 1 })).status).toBe(200);
+  });
+
   it('reset() clears the log, the klines counter and the weight', async () => {
     await start({ faults: [{ kind: 'status', status: 502, onRequests: [1] }] });
     expect((await klines({ limit: 1 })).status).toBe(502);

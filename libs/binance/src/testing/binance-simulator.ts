@@ -10,7 +10,7 @@ import * as querystring from 'node:querystring';
 import { type KlineInterval, isKlineInterval } from '../kline-intervals';
 import { exchangeInfoBody, type RateWindow, rateWindow, weightHeaderSuffix } from './exchange-info';
 import { CandleFactory, type TimeRange, selectOpenTimes } from './simulated-candles';
-import { type Fault, faultFor, statusFaultBody, stormRetryAfter } from './simulator-faults';
+import { type Fault, banSecondsFor, faultFor, statusFaultBody, stormRetryAfter } from './simulator-faults';
 import { type Admission, WeightLimiter } from './weight-limiter';
 
 export type { Fault } from './simulator-faults';
@@ -268,6 +268,8 @@ export async function startBinanceSimulator(
       usedWeight = limiter.usedWeight(at);
       answer = json(404, { code: -1000, msg: 'Not found.' });
     } else {
+      const banSeconds = isKlines ? banSecondsFor(options.faults, n) : undefined;
+      if (banSeconds !== undefined) limiter.banNow(at, banSeconds);
       const storm = isKlines ? stormRetryAfter(options.faults, n) : undefined;
       const admission = limiter.admit(WEIGHTS[path] as number, at, storm);
       record.weight = admission.charged;

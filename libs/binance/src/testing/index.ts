@@ -1,1 +1,2 @@
 export * from './binance-simulator';
+export { CandleFactory } from './simulated-candles';

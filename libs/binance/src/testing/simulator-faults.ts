@@ -11,7 +11,9 @@ export type Fault =
   /** One row of an otherwise normal page is broken: 11 fields (default) or a non-numeric open. */
   | { kind: 'malformed'; onRequests: number[]; variant?: 'short-row' | 'bad-number' }
   /** `count` consecutive 429s with Retry-After from `fromRequest` on, even under the limit. */
-  | { kind: 'rate-limit-storm'; fromRequest: number; count: number; retryAfterSeconds: number };
+  | { kind: 'rate-limit-storm'; fromRequest: number; count: number; retryAfterSeconds: number }
+  /** The Nth klines request bans the IP for `banSeconds` (418), as if another client behind it misbehaved. */
+  | { kind: 'ip-ban'; onRequest: number; banSeconds: number };
 
 export type FaultAction =
   | { kind: 'status'; status: 500 | 502 | 503 | 504 }
@@ -28,10 +30,16 @@ export function stormRetryAfter(faults: readonly Fault[], n: number): number | u
   return undefined;
 }
 
+/** Ban length of an ip-ban fault scheduled for klines request `n`, if any. */
+export function banSecondsFor(faults: readonly Fault[], n: number): number | undefined {
+  for (const f of faults) if (f.kind === 'ip-ban' && f.onRequest === n) return f.banSeconds;
+  return undefined;
+}
+
 /** The first non-storm fault scheduled for klines request `n`, if any. */
 export function faultFor(faults: readonly Fault[], n: number): FaultAction | undefined {
   for (const f of faults) {
-    if (f.kind === 'rate-limit-storm' || !f.onRequests.includes(n)) continue;
+    if (f.kind === 'rate-limit-storm' || f.kind === 'ip-ban' || !f.onRequests.includes(n)) continue;
     if (f.kind === 'status') return { kind: 'status', status: f.status };
     if (f.kind === 'drop') return { kind: 'drop' };
     return { kind: 'malformed', variant: f.variant ?? 'short-row' };

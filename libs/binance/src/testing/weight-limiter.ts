@@ -49,6 +49,11 @@ export class WeightLimiter {
     this.bannedUntil = 0;
   }
 
+  /** Bans the client from `now` for `seconds` (the ip-ban fault). */
+  banNow(now: number, seconds: number): void {
+    this.bannedUntil = Math.max(this.bannedUntil, now + seconds * 1000);
+  }
+
   /** Weight used in the window containing `now`. */
   usedWeight(now: number): number {
     this.roll(now);

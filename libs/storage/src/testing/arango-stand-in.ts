@@ -104,7 +104,7 @@ class ApiError extends Error {
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,255}$/;
 const KEY = /^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$/;
 const RANGE_QUERY =
-  /^FOR d IN @@collection FILTER d\.@field >= @from AND d\.@field <= @to SORT d\.@field, d\._key (?:LIMIT @offset, (@limit|9007199254740991) )?RETURN UNSET\(d, "_id", "_rev"\)$/;
+  /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper SORT d\.@field, d\._key (?:LIMIT @offset, (@limit|9007199254740991) )?RETURN UNSET\(d, "_id", "_rev"\)$/;
 const ALL_QUERY = /^FOR d IN @@collection SORT d\._key RETURN UNSET\(d, "_id", "_rev"\)$/;
 
 /** Starts the stand-in on a free local port. */
@@ -360,8 +360,8 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     if (ALL_QUERY.test(query)) return documents.sort((a, b) => compareAql(a._key, b._key));
     const range = query.match(RANGE_QUERY);
     if (!range) return violation(request, `AQL the adapter is not known to send: ${query}`);
-    const { field, from, to } = vars as { field: unknown; from: unknown; to: unknown };
-    if (typeof field !== 'string' || typeof from !== 'number' || typeof to !== 'number') violation(request, 'range bind parameters must be field: string, from/to: numbers');
+    const { field, lower: from, upper: to } = vars as { field: unknown; lower: unknown; upper: unknown };
+    if (typeof field !== 'string' || typeof from !== 'number' || typeof to !== 'number') violation(request, 'range bind parameters must be field: string, lower/upper: numbers');
     const f = field as string;
     const hits = documents
       .filter((d) => compareAql(d[f] ?? null, from) >= 0 && compareAql(d[f] ?? null, to) <= 0)

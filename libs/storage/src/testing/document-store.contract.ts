@@ -7,11 +7,13 @@ export interface DocumentStoreContractSubject {
   open(): DocumentStore | Promise<DocumentStore>;
   /** A store whose backend cannot be reached (ping must reject). */
   openUnreachable(): DocumentStore | Promise<DocumentStore>;
+  /** Removes the collections the suite created (for runs against a shared, real server). */
+  dropCollections?(collections: string[]): Promise<void>;
 }
 
 let collectionCounter = 0;
 /** A collection name no other test (or earlier run against a shared server) uses. */
-export function uniqueCollectionName(prefix = 'contract'): string {
+export function nextCollectionName(prefix = 'contract'): string {
   collectionCounter += 1;
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${collectionCounter}`;
 }
@@ -28,12 +30,19 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
   describe(`DocumentStore contract: ${adapterName}`, () => {
     let store: DocumentStore;
     let collection: string;
+    const created: string[] = [];
+    const uniqueCollectionName = (prefix?: string) => {
+      const name = nextCollectionName(prefix);
+      created.push(name);
+      return name;
+    };
 
     beforeAll(async () => {
       store = await subject.open();
     });
     afterAll(async () => {
       await store?.close();
+      await subject.dropCollections?.(created);
     });
     beforeEach(async () => {
       collection = uniqueCollectionName();

@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { flowToStartRequest, loadFlowCatalog, planStart, RequestError } from '@streamforge/orchestrator';
+
+const range = '2024-08-01:2024-08-01';
+const errorsOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RequestError) return { errors: error.errors, known: error.known };
+    throw error;
+  }
+  throw new Error('expected a RequestError');
+};
+
+describe('flows', () => {
+  const catalog = loadFlowCatalog(join(__dirname, '..', 'flows.yaml'));
+
+  it('ships default_candles_flow and dummy_flow', () => {
+    expect(catalog.default_candles_flow.targets.map((t) => t.target)).toEqual(['loader-api-candles', 'arango-candles']);
+    expect(catalog.dummy_flow.targets.map((t) => t.target)).toEqual(['dummy-service']);
+  });
+
+  it('turns a flow request into a start request, applying extra_params', () => {
+    const request = flowToStartRequest(catalog, { flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: range, extra_params: { interval: '5m' } });
+    const plan = planStart(request, { suffix: 'abc123' });
+    expect(plan.queueId).toBe('wf-btcusdt-api_candles_5m-20240801-abc123');
+    expect(plan.targets.map((t) => t.interval)).toEqual(['5m', '5m']);
+  });
+
+  it('lists the known flows for an unknown one', () => {
+    const { errors, known } = errorsOf(() => flowToStartRequest(catalog, { flow_name: 'nope', symbol: 'BTCUSDT', time_range: range }));
+    expect(errors).toEqual([{ path: 'flow_name', message: 'unknown flow (got "nope"); known flows: default_candles_flow, dummy_flow' }]);
+    expect(known).toEqual(['default_candles_flow', 'dummy_flow']);
+  });
+});

@@ -1,0 +1,118 @@
+import type { AddressInfo } from 'node:net';
+import { CONFIG_EXIT_CODE, loadConfigOrExit } from '@streamforge/config';
+import { createIdempotentProducer, createKafkaClient, describeKafkaError, ensureTopics, kafkaConnectionSettings, KafkaConnectionError } from '@streamforge/kafka';
+import { createLocalLauncher, type WorkerLauncher } from '@streamforge/launchers';
+import { createKubernetesLauncher } from '@streamforge/launchers/kubernetes';
+import { createLogger } from '@streamforge/logging';
+import { createMetricsRegistry } from '@streamforge/metrics';
+import {
+  createCommandPublisher, createQueueManagerMetrics, createTelemetryFollower, FlowFileError, loadFlowCatalog, QueueService, QueueStateRepository,
+} from '@streamforge/orchestrator';
+import { createApiServer, WsHub } from '@streamforge/queue-api';
+import { createDocumentStore } from '@streamforge/storage';
+import { onShutdownSignal } from '@streamforge/worker';
+// The app's own version is its image tag (tools/ci/app-version.sh); esbuild inlines it.
+import { version } from '../package.json';
+import { imageOverrides, queueManagerConfigSchema } from './queue-manager-config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(queueManagerConfigSchema, { flags: { debug: { type: 'boolean' } } });
+  const logger = createLogger({ service: 'queue-manager', level: config.LOG_LEVEL, debug: config.debug });
+  let flows;
+  try {
+    flows = loadFlowCatalog(config.FLOWS_FILE);
+  } catch (error) {
+    if (!(error instanceof FlowFileError)) throw error;
+    process.stderr.write(`configuration error: FLOWS_FILE: ${error.message}\n`);
+    process.exit(CONFIG_EXIT_CODE);
+  }
+
+  const store = createDocumentStore(config, { logger: logger.child({ component: 'store' }) });
+  const registry = createMetricsRegistry();
+  const repository = new QueueStateRepository(store, logger);
+  await repository.init();
+  const metrics = createQueueManagerMetrics(registry, { listQueues: () => repository.list() });
+
+  const kafkaSettings = kafkaConnectionSettings(config);
+  const kafka = createKafkaClient(kafkaSettings, { clientId: 'queue-manager', logger });
+  const producer = createIdempotentProducer(kafka);
+  const admin = kafka.admin();
+  try {
+    await producer.connect();
+    await admin.connect();
+  } catch (error) {
+    throw new KafkaConnectionError(kafkaSettings.brokers, error);
+  }
+  await ensureTopics(kafka, [{ topic: config.QUEUE_CONTROL_TOPIC }, { topic: config.QUEUE_EVENTS_TOPIC }]);
+
+  const launcher: WorkerLauncher =
+    config.LAUNCHER === 'kubernetes'
+      ? createKubernetesLauncher(
+          {
+            namespace: config.K8S_NAMESPACE, workerConfigMap: config.K8S_WORKER_CONFIGMAP, workerSecret: config.K8S_WORKER_SECRET,
+            kafkaCaSecret: config.K8S_KAFKA_CA_SECRET, nodeSelector: config.K8S_NODE_SELECTOR ?? {}, imageRegistry: config.IMAGE_REGISTRY,
+            imageTag: config.IMAGE_TAG ?? `v${version}`, images: imageOverrides(config), backoffLimit: config.WORKER_BACKOFF_LIMIT,
+            ttlSecondsAfterFinished: config.K8S_TTL_SECONDS_AFTER_FINISHED,
+          },
+          { logger },
+        )
+      : createLocalLauncher(
+          {
+            bundleRoot: config.WORKER_BUNDLE_ROOT, backoffLimit: config.WORKER_BACKOFF_LIMIT, stopGraceMs: config.WORKER_STOP_GRACE_MS,
+            // Workers share queue-manager's Kafka, store and Binance settings, as the ConfigMap gives them in a cluster.
+            baseEnv: { ...process.env, QUEUE_CONTROL_TOPIC: config.QUEUE_CONTROL_TOPIC, QUEUE_EVENTS_TOPIC: config.QUEUE_EVENTS_TOPIC, PORT: undefined },
+          },
+          { logger, onExit: (info) => queues.handleWorkerExit(info) },
+        );
+
+  const queues: QueueService = new QueueService(
+    { dataTopicPartitions: config.DATA_TOPIC_PARTITIONS, stopRepeatMs: config.STOP_REPEAT_MS, stopGraceMs: config.STOP_GRACE_MS, exitEventGraceMs: config.EXIT_EVENT_GRACE_MS },
+    { kafka, commands: createCommandPublisher({ topic: config.QUEUE_CONTROL_TOPIC }, { producer, metrics }), launcher, repository, flows, logger, metrics },
+  );
+  const hub = new WsHub({ heartbeatMs: config.WS_HEARTBEAT_MS, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }, { logger, metrics });
+  repository.onChange((state) => hub.broadcast({ type: 'queue', data: state }));
+  const follower = createTelemetryFollower({ topic: config.QUEUE_EVENTS_TOPIC, groupId: config.QM_CONSUMER_GROUP }, { kafka, logger, metrics });
+  await follower.start(async (event) => {
+    hub.broadcast({ type: 'event', data: event });
+    await queues.handleEvent(event);
+  });
+  await queues.resume();
+
+  let started = false;
+  const app = await createApiServer({
+    service: queues, hub, registry, logger, version, isStarted: () => started,
+    readinessChecks: {
+      kafka: async () => void (await admin.describeCluster()),
+      store: () => store.ping(),
+    },
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  started = true;
+  const port = (app.server.address() as AddressInfo).port;
+  logger.info({ port, launcher: launcher.kind, store: `${store.kind} ${store.location}`, docs: `http://127.0.0.1:${port}/docs` }, 'queue-manager listening');
+
+  onShutdownSignal((signal) => {
+    logger.info({ signal }, 'shutting down');
+    void (async () => {
+      // Reverse order of start: stop taking requests, then workers (local), then Kafka, then the store.
+      await app.close();
+      hub.close();
+      queues.close();
+      await launcher.close();
+      await follower.close();
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      await store.close();
+      logger.info('queue-manager stopped');
+      process.exit(0);
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`queue-manager failed: ${describeKafkaError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { booleanSetting, commonSettings, portSetting, positiveInt } from '@streamforge/config';
+import { kafkaEnvSettings } from '@streamforge/kafka';
+import { refineStoreSettings, storeSettings } from '@streamforge/storage';
+
+const nodeSelector = z
+  .string()
+  .regex(/^([A-Za-z0-9./_-]+=[A-Za-z0-9._-]*)(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*)*$/, 'k=v pairs separated by commas (e.g. streamforge-worker=true)')
+  .transform((text) => Object.fromEntries(text.split(',').map((pair) => pair.split('=') as [string, string])));
+
+/** queue-manager settings: one zod schema, read once from the environment. */
+export const queueManagerConfigSchema = z
+  .object({
+    ...kafkaEnvSettings,
+    LOG_LEVEL: commonSettings.LOG_LEVEL,
+    QUEUE_CONTROL_TOPIC: commonSettings.QUEUE_CONTROL_TOPIC,
+    QUEUE_EVENTS_TOPIC: commonSettings.QUEUE_EVENTS_TOPIC,
+    PORT: portSetting.default(8000).describe('HTTP port of the API, /ws/topic, /metrics and /health/*'),
+    HOST: z.string().default('0.0.0.0').describe('address to listen on'),
+    ...storeSettings,
+    LAUNCHER: z.enum(['kubernetes', 'local'], { error: 'kubernetes or local' }).default('local').describe('how workers run: Kubernetes Jobs or local child processes'),
+    QM_CONSUMER_GROUP: z.string().min(1).default('queue-manager').describe('consumer group on queue-events; keep it stable so a restart resumes'),
+    FLOWS_FILE: z.string().default(join(__dirname, 'flows.yaml')).describe('flows for /queues/start-test-flow'),
+    DATA_TOPIC_PARTITIONS: positiveInt.default(1).describe('partitions of each new data topic'),
+    STOP_REPEAT_MS: positiveInt.default(2_000).describe('a stop is published again this often until every worker reported'),
+    STOP_GRACE_MS: positiveInt.default(30_000).describe('then the launcher ends what still runs'),
+    EXIT_EVENT_GRACE_MS: positiveInt.default(5_000).describe('wait for a dead worker’s last events before recording it as failed'),
+    WS_HEARTBEAT_MS: positiveInt.default(15_000).describe('WebSocket ping interval'),
+    WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576).describe('a WebSocket client with more queued is dropped'),
+    WORKER_BACKOFF_LIMIT: z.coerce.number().int().min(0).default(2).describe('restarts of a failed worker (Job backoffLimit)'),
+    WORKER_BUNDLE_ROOT: z.string().default(join(__dirname, '..', '..')).describe('local launcher: the dist folder holding apps/<target>/main.js'),
+    WORKER_STOP_GRACE_MS: positiveInt.default(10_000).describe('local launcher: SIGTERM, then SIGKILL after this'),
+    K8S_NAMESPACE: z.string().default('stf'),
+    K8S_WORKER_CONFIGMAP: z.string().default('streamforge-worker-config').describe('ConfigMap every worker gets with envFrom'),
+    K8S_WORKER_SECRET: z.string().default('streamforge-worker-secrets').describe('Secret every worker gets with envFrom'),
+    K8S_KAFKA_CA_SECRET: z.string().optional().describe('Secret holding the Kafka cluster CA, mounted at /etc/streamforge/kafka-ca'),
+    K8S_NODE_SELECTOR: nodeSelector.optional().describe('k=v,k=v node selector of worker pods'),
+    K8S_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
+    IMAGE_REGISTRY: z.string().default('registry.dmz.home').describe('workers run <IMAGE_REGISTRY>/streamforge/<target>:<IMAGE_TAG>'),
+    IMAGE_TAG: z.string().optional().describe('default: v<queue-manager version>, so workers match the orchestrator'),
+    IMAGE_LOADER_API_CANDLES: z.string().optional().describe('full image of loader-api-candles (overrides registry/tag)'),
+    IMAGE_ARANGO_CANDLES: z.string().optional(),
+    IMAGE_DUMMY_SERVICE: z.string().optional(),
+    debug: booleanSetting.default(false),
+  })
+  .superRefine((config, ctx) => refineStoreSettings(config, ctx));
+
+export type QueueManagerConfig = z.infer<typeof queueManagerConfigSchema>;
+
+/** Per-target image overrides from IMAGE_<TARGET>. */
+export function imageOverrides(config: QueueManagerConfig): Record<string, string> {
+  const images: Record<string, string> = {};
+  if (config.IMAGE_LOADER_API_CANDLES) images['loader-api-candles'] = config.IMAGE_LOADER_API_CANDLES;
+  if (config.IMAGE_ARANGO_CANDLES) images['arango-candles'] = config.IMAGE_ARANGO_CANDLES;
+  if (config.IMAGE_DUMMY_SERVICE) images['dummy-service'] = config.IMAGE_DUMMY_SERVICE;
+  return images;
+}

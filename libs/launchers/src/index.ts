@@ -1,0 +1,5 @@
+export * from './worker-launcher';
+export * from './errors';
+export * from './kubernetes-names';
+export * from './kubernetes-job';
+export * from './local-launcher';

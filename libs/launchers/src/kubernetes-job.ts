@@ -1,0 +1,62 @@
+import type { V1Job } from '@kubernetes/client-node';
+import type { WorkerSpec } from './worker-launcher';
+
+/** Cluster-side settings of the Kubernetes launcher (see docs/worker-job-shape.md). */
+export interface KubernetesJobConfig {
+  namespace: string;
+  workerConfigMap: string;
+  workerSecret: string;
+  /** Secret holding the Kafka cluster CA (Strimzi's `<cluster>-cluster-ca-cert`); no volume when empty. */
+  kafkaCaSecret?: string;
+  nodeSelector: Record<string, string>;
+  imageRegistry: string;
+  imageTag: string;
+  /** Per-target image overrides (full image references). */
+  images: Record<string, string>;
+  backoffLimit: number;
+  ttlSecondsAfterFinished: number;
+}
+
+export const KAFKA_CA_MOUNT = '/etc/streamforge/kafka-ca';
+const METRICS_PORT = 8000;
+
+/** The image a target runs: the spec's, the per-target override, or `<registry>/streamforge/<target>:<tag>`. */
+export function workerImage(spec: Pick<WorkerSpec, 'target' | 'image'>, config: Pick<KubernetesJobConfig, 'images' | 'imageRegistry' | 'imageTag'>): string {
+  return spec.image ?? config.images[spec.target] ?? `${config.imageRegistry.replace(/\/+$/, '')}/streamforge/${spec.target}:${config.imageTag}`;
+}
+
+/** Exactly the Job shape of docs/worker-job-shape.md for one worker. */
+export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V1Job {
+  const env = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
+  const hasCa = Boolean(config.kafkaCaSecret);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: spec.jobName, namespace: config.namespace, labels: { ...spec.labels } },
+    spec: {
+      backoffLimit: config.backoffLimit,
+      ttlSecondsAfterFinished: config.ttlSecondsAfterFinished,
+      template: {
+        metadata: { labels: { ...spec.labels } },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: spec.target,
+              image: workerImage(spec, config),
+              ...(spec.args.length > 0 ? { args: [...spec.args] } : {}),
+              env,
+              envFrom: [{ configMapRef: { name: config.workerConfigMap } }, { secretRef: { name: config.workerSecret } }],
+              ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
+              ...(hasCa ? { volumeMounts: [{ name: 'kafka-ca', mountPath: KAFKA_CA_MOUNT, readOnly: true }] } : {}),
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+              securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+          ...(hasCa ? { volumes: [{ name: 'kafka-ca', secret: { secretName: config.kafkaCaSecret } }] } : {}),
+          ...(Object.keys(config.nodeSelector).length > 0 ? { nodeSelector: { ...config.nodeSelector } } : {}),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { Logger } from '@streamforge/logging';
+import { describeIssues, queueStateSchema, type QueueState } from '@streamforge/schemas';
+import type { DocumentStore } from '@streamforge/storage';
+
+export const QUEUE_STATE_COLLECTION = 'queue_state';
+
+export type QueueChangeListener = (state: QueueState) => void;
+
+/**
+ * Queue state in the store, one document per queue keyed by queue id. Read-modify-write of one
+ * queue is serialised (events, API calls and the stop supervisor all update it), and every change
+ * is announced to the listeners (WebSocket, metrics).
+ */
+export class QueueStateRepository {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly listeners: QueueChangeListener[] = [];
+  private readonly log: Logger;
+
+  constructor(private readonly store: DocumentStore, logger: Logger) {
+    this.log = logger.child({ component: 'queue-state' });
+  }
+
+  async init(): Promise<void> {
+    await this.store.ensureCollection(QUEUE_STATE_COLLECTION, { rangeFields: [] });
+  }
+
+  onChange(listener: QueueChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async get(queueId: string): Promise<QueueState | undefined> {
+    const document = await this.store.get(QUEUE_STATE_COLLECTION, queueId);
+    return document ? this.parse(document) : undefined;
+  }
+
+  /** Every queue, newest first. */
+  async list(): Promise<QueueState[]> {
+    const documents = await this.store.all(QUEUE_STATE_COLLECTION);
+    return documents
+      .map((d) => this.parse(d))
+      .filter((s): s is QueueState => s !== undefined)
+      .sort((a, b) => b.created_at - a.created_at || a.queue_id.localeCompare(b.queue_id));
+  }
+
+  async create(state: QueueState): Promise<void> {
+    await this.withLock(state.queue_id, () => this.save(state));
+  }
+
+  /** Applies `change` to the stored state under the queue's lock; undefined from it means no change. */
+  update(queueId: string, change: (state: QueueState) => QueueState | undefined): Promise<QueueState | undefined> {
+    return this.withLock(queueId, async () => {
+      const current = await this.get(queueId);
+      if (!current) return undefined;
+      const next = change(current);
+      if (!next) return undefined;
+      await this.save({ ...next, updated_at: Math.max(Date.now() / 1000, current.updated_at) });
+      return next;
+    });
+  }
+
+  private async save(state: QueueState): Promise<void> {
+    const valid = queueStateSchema.parse(state);
+    await this.store.upsertBatch(QUEUE_STATE_COLLECTION, [{ _key: valid.queue_id, ...valid }]);
+    for (const listener of this.listeners) {
+      try {
+        listener(valid);
+      } catch (error) {
+        this.log.error({ err: error, queueId: valid.queue_id }, 'queue change listener failed');
+      }
+    }
+  }
+
+  private parse(document: Record<string, unknown>): QueueState | undefined {
+    const { _key, _id, _rev, ...fields } = document;
+    void _id;
+    void _rev;
+    const result = queueStateSchema.safeParse(fields);
+    if (result.success) return result.data;
+    // A document we cannot read is reported, never silently dropped from a listing without a trace.
+    this.log.error({ key: _key, reason: describeIssues(result.error, fields) }, 'unreadable queue_state document');
+    return undefined;
+  }
+
+  private withLock<T>(queueId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(queueId) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    this.locks.set(queueId, tail);
+    void tail.then(() => {
+      if (this.locks.get(queueId) === tail) this.locks.delete(queueId);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,54 @@
+import { RequestError } from './errors';
+import { planStart } from './start-plan';
+
+const range = '2024-08-01:2024-08-01';
+const errorsOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RequestError) return { errors: error.errors, known: error.known };
+    throw error;
+  }
+  throw new Error('expected a RequestError');
+};
+
+describe('planStart', () => {
+  it('plans the simple shape as loader + sink sharing the data topic', () => {
+    const plan = planStart({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: range }, { suffix: 'abc123' });
+    expect(plan.queueId).toBe('wf-btcusdt-api_candles_1m-20240801-abc123');
+    expect(plan.targets.map((t) => ({ target: t.target, topic: t.kafkaTopic, collection: t.collectionName, telemetry: t.telemetryId, job: t.jobName, interval: t.interval }))).toEqual([
+      { target: 'loader-api-candles', topic: 'wf-btcusdt-api_candles_1m-20240801-abc123-data', collection: 'btcusdt_api_candles_1m_2024_08_01', telemetry: 'loader-api-candles__abc123', job: 'job-loader-api-candles-btcusdt-abc123', interval: '1m' },
+      { target: 'arango-candles', topic: 'wf-btcusdt-api_candles_1m-20240801-abc123-data', collection: 'btcusdt_api_candles_1m_2024_08_01', telemetry: 'arango-candles__abc123', job: 'job-arango-candles-btcusdt-abc123', interval: '1m' },
+    ]);
+  });
+
+  it('accepts the seed’s target names as aliases', () => {
+    const plan = planStart({ symbol: 'ETHUSDT', time_range: range, type: 'api_candles_5m', requests: [{ target: 'loader-producer' }, { target: 'arango-connector' }] });
+    expect(plan.targets.map((t) => t.target)).toEqual(['loader-api-candles', 'arango-candles']);
+  });
+
+  it('rejects an unknown target, listing the known ones', () => {
+    const { errors, known } = errorsOf(() => planStart({ symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader', type: 'api_candles_1m' }] }));
+    expect(errors).toEqual([{ path: 'targets.0.target', message: expect.stringMatching(/^unknown target \(got "loader"\); known targets: loader-api-candles, arango-candles, dummy-service, loader-producer \(alias of loader-api-candles\)/) }]);
+    expect(known).toEqual(['loader-api-candles', 'arango-candles', 'dummy-service', 'loader-producer', 'arango-connector']);
+  });
+
+  it('rejects a candle target without a valid interval, and a simple shape that is not a candle type', () => {
+    expect(errorsOf(() => planStart({ symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader-api-candles', type: 'api_candles_7m' }] })).errors[0]).toEqual({
+      path: 'targets.0.type', message: expect.stringMatching(/^unknown kline interval "7m"; expected one of 1s 1m 3m/),
+    });
+    expect(errorsOf(() => planStart({ symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'arango-candles', type: 'api_candles_1m', interval: '5m' }] })).errors[0].message).toBe('interval "5m" contradicts type "api_candles_1m"');
+    expect(errorsOf(() => planStart({ symbol: 'BTCUSDT', time_range: range, type: 'trades' })).errors[0].path).toBe('type');
+  });
+
+  it('lets dummy-service run any type, and gives a repeated target its own names', () => {
+    const plan = planStart({ symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'dummy-service', type: 'dummy' }, { target: 'dummy-service', type: 'dummy_two' }] }, { suffix: 'abc123' });
+    expect(plan.targets[0]).toMatchObject({ interval: null, jobName: 'job-dummy-service-btcusdt-abc123', kafkaTopic: 'wf-btcusdt-dummy-20240801-abc123-data' });
+    expect(plan.targets[1].jobName).not.toBe(plan.targets[0].jobName);
+    expect(plan.targets[1].telemetryId).not.toBe(plan.targets[0].telemetryId);
+    expect(plan.targets[1].kafkaTopic).toBe('wf-btcusdt-dummy-20240801-abc123-dummy_two-data');
+    expect(errorsOf(() => planStart({ symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'dummy-service', type: 'dummy' }, { target: 'dummy-service', type: 'dummy' }] })).errors[0]).toEqual({
+      path: 'targets.1.target', message: 'dummy-service with type dummy is listed twice',
+    });
+  });
+});

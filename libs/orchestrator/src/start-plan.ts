@@ -1,0 +1,120 @@
+import { isKlineInterval } from '@streamforge/binance';
+import { parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
+import { RequestError } from './errors';
+import { collectionNameFor, dataTopicFor, jobNameFor, queueIdFor, randomSuffix, telemetryIdFor, workerLabels } from './queue-naming';
+import { DEFAULT_CANDLE_TARGETS, intervalOfType, INTERVAL_LIST, isCandleTarget, isCandleType, knownTargetNames, resolveTarget } from './targets';
+
+/** One worker of a planned queue, with every name it will use. */
+export interface TargetPlan {
+  target: string;
+  type: string;
+  interval: string | null;
+  image: string | null;
+  args: string[];
+  kafkaTopic: string;
+  collectionName: string;
+  telemetryId: string;
+  jobName: string;
+  labels: Record<string, string>;
+}
+
+export interface QueuePlan {
+  queueId: string;
+  symbol: string;
+  type: string;
+  timeRange: string;
+  flowName: string | null;
+  request: Record<string, unknown>;
+  targets: TargetPlan[];
+}
+
+/**
+ * Turns a schema-valid start request into a plan: resolves target names (and the old aliases),
+ * checks candle intervals, and names the queue, topics, collections, telemetry ids and jobs.
+ */
+export function planStart(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown>; suffix?: string } = {}): QueuePlan {
+  const errors: FieldError[] = [];
+  let unknownTarget = false;
+  const field = request.targets ? 'targets' : 'requests';
+  const requested = request.targets ?? request.requests;
+  const entries = requested
+    ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
+    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, image: undefined, args: undefined, path: 'type' }));
+
+  if (!requested && request.type && !isCandleType(request.type)) {
+    errors.push({
+      path: 'type',
+      message: `the simple shape starts ${DEFAULT_CANDLE_TARGETS.join(' + ')} and needs a candle type api_candles_<interval> with interval one of ${INTERVAL_LIST}; list targets for other workers (got "${request.type}")`,
+    });
+  }
+
+  const resolved = entries.map((entry) => {
+    const target = resolveTarget(entry.target);
+    if (!target) {
+      unknownTarget = true;
+      errors.push({ path: `${entry.path}.target`, message: `unknown target (got "${entry.target}"); known targets: ${knownTargetNames().join(', ')}` });
+    }
+    const type = (entry.type ?? request.type) as string;
+    const typeInterval = intervalOfType(type);
+    const interval = entry.interval ?? typeInterval ?? null;
+    if (target && isCandleTarget(target) && requested) {
+      if (interval === null) {
+        errors.push({ path: `${entry.path}.type`, message: `${target} needs a candle type api_candles_<interval> or an interval (got type "${type}")` });
+      } else if (!isKlineInterval(interval)) {
+        const path = entry.interval !== undefined ? `${entry.path}.interval` : `${entry.path}.type`;
+        errors.push({ path, message: `unknown kline interval "${interval}"; expected one of ${INTERVAL_LIST}` });
+      } else if (entry.interval !== undefined && typeInterval !== undefined && entry.interval !== typeInterval) {
+        errors.push({ path: `${entry.path}.interval`, message: `interval "${entry.interval}" contradicts type "${type}"` });
+      }
+    }
+    return { target: target ?? entry.target, type, interval, image: entry.image ?? null, args: entry.args ?? [] };
+  });
+
+  const seen = new Set<string>();
+  resolved.forEach((entry, index) => {
+    const key = `${entry.target} ${entry.type}`;
+    if (seen.has(key)) errors.push({ path: `${field}.${index}.target`, message: `${entry.target} with type ${entry.type} is listed twice` });
+    seen.add(key);
+  });
+
+  if (errors.length > 0) throw new RequestError(errors, unknownTarget ? [...knownTargetNamesPlain()] : undefined);
+
+  const range = parseTimeRange(request.time_range);
+  if (!range.ok) throw new RequestError([{ path: 'time_range', message: `${range.reason} (got "${request.time_range}")` }]);
+  const queueType = request.type ?? resolved[0].type;
+  const suffix = options.suffix ?? randomSuffix();
+  const queueId = queueIdFor(request.symbol, queueType, range.value.startDay, suffix);
+  const usedSuffixes = new Map<string, number>();
+  const targets = resolved.map((entry): TargetPlan => {
+    // A target listed twice (another type) gets its own suffix, so job names and telemetry ids stay unique.
+    const occurrence = usedSuffixes.get(entry.target) ?? 0;
+    usedSuffixes.set(entry.target, occurrence + 1);
+    const targetSuffix = occurrence === 0 ? suffix : randomSuffix();
+    return {
+      target: entry.target,
+      type: entry.type,
+      interval: entry.interval,
+      image: entry.image,
+      args: entry.args,
+      // Loader and sink of one type share the queue's data topic; another type gets its own.
+      kafkaTopic: entry.type === queueType ? dataTopicFor(queueId) : dataTopicFor(`${queueId}-${entry.type}`),
+      collectionName: collectionNameFor(request.symbol, entry.type, range.value.startDay),
+      telemetryId: telemetryIdFor(entry.target, targetSuffix),
+      jobName: jobNameFor(entry.target, request.symbol, targetSuffix),
+      labels: workerLabels(queueId, entry.target),
+    };
+  });
+  return {
+    queueId,
+    symbol: request.symbol,
+    type: queueType,
+    timeRange: request.time_range,
+    flowName: options.flowName ?? null,
+    request: options.original ?? (request as Record<string, unknown>),
+    targets,
+  };
+}
+
+function knownTargetNamesPlain(): string[] {
+  return knownTargetNames().map((name) => name.split(' ')[0]);
+}

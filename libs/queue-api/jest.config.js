@@ -1,0 +1,2 @@
+const withEsmPackages = require('../../tools/scripts/jest-esm-packages.js');
+module.exports = withEsmPackages({ ...require('../../jest.preset.js'), displayName: 'queue-api', rootDir: __dirname });

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
+import { createLocalLauncher } from '@streamforge/launchers';
+import { createLogger } from '@streamforge/logging';
+import { createMetricsRegistry } from '@streamforge/metrics';
+import { createCommandPublisher, createQueueManagerMetrics, QueueService, QueueStateRepository } from '@streamforge/orchestrator';
+import { MemoryDocumentStore } from '@streamforge/orchestrator/testing';
+import { testBootstrapServers } from '@streamforge/kafka/testing';
+import type { Producer } from 'kafkajs';
+import { createApiServer, type ApiServer } from './api-server';
+import { WsHub } from './ws-hub';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+let app: ApiServer;
+let hub: WsHub;
+let service: QueueService;
+
+beforeAll(async () => {
+  const registry = createMetricsRegistry();
+  const repository = new QueueStateRepository(new MemoryDocumentStore(), logger);
+  await repository.init();
+  const metrics = createQueueManagerMetrics(registry, { listQueues: () => repository.list() });
+  // Validation never reaches Kafka or a worker: these requests are refused before anything starts.
+  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers() }), { clientId: 'api-test', logger });
+  const neverUsed = {} as Producer;
+  service = new QueueService(
+    { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000 },
+    {
+      kafka, repository, logger, metrics,
+      commands: createCommandPublisher({ topic: 'queue-control' }, { producer: neverUsed, metrics }),
+      launcher: createLocalLauncher({ bundleRoot: '/nonexistent', backoffLimit: 2, stopGraceMs: 1000, baseEnv: {} }, { logger }),
+      flows: { dummy_flow: { description: '', type: 'dummy', targets: [{ target: 'dummy-service', args: [] }] } },
+    },
+  );
+  hub = new WsHub({ heartbeatMs: 30_000, maxBufferedBytes: 1 << 20 }, { logger, metrics });
+  app = await createApiServer({ service, hub, registry, logger, readinessChecks: { store: async () => undefined }, isStarted: () => true, version: '0.0.0-test' });
+});
+afterAll(async () => {
+  hub.close();
+  service.close();
+  await app.close();
+});
+
+const post = (url: string, payload?: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+const range = '2024-08-01:2024-08-01';
+
+describe('queue-manager API validation', () => {
+  it('400 on a bad symbol, naming the field and the value', async () => {
+    const res = await post('/queues/start', { symbol: 'btc-usdt', type: 'api_candles_1m', time_range: range });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      status: 'error',
+      message: 'invalid request body: symbol: uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT) (got "btc-usdt")',
+      data: { errors: [{ path: 'symbol', message: 'uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT) (got "btc-usdt")' }] },
+    });
+  });
+
+  it('400 on an inverted or malformed range, with every bad field listed', async () => {
+    const inverted = await post('/queues/start', { symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-02:2024-08-01' });
+    expect(inverted.statusCode).toBe(400);
+    expect(inverted.json().data.errors).toEqual([{ path: 'time_range', message: 'inverted: the start 2024-08-02 is after the end 2024-08-01 (got "2024-08-02:2024-08-01")' }]);
+    const both = await post('/queues/start', { symbol: 'b', type: 'api_candles_1m', time_range: 'last week' });
+    expect(both.json().data.errors.map((e: { path: string }) => e.path)).toEqual(['symbol', 'time_range']);
+    expect(both.json().data.errors[1].message).toMatch(/^expected YYYY-MM-DD:YYYY-MM-DD .*\(got "last week"\)$/);
+  });
+
+  it('400 on an unknown target, listing the known ones', async () => {
+    const res = await post('/queues/start', { symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader', type: 'api_candles_1m' }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().data).toEqual({
+      errors: [{ path: 'targets.0.target', message: expect.stringContaining('unknown target (got "loader"); known targets: loader-api-candles, arango-candles, dummy-service') }],
+      known: ['loader-api-candles', 'arango-candles', 'dummy-service', 'loader-producer', 'arango-connector'],
+    });
+  });
+
+  it('400 on an unknown flow, listing the known ones', async () => {
+    const res = await post('/queues/start-test-flow', { flow_name: 'nope', symbol: 'BTCUSDT', time_range: range });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ status: 'error', data: { known: ['dummy_flow'], errors: [{ path: 'flow_name', message: 'unknown flow (got "nope"); known flows: dummy_flow' }] } });
+  });
+
+  it('400 on malformed JSON and on a missing queue_id for stop', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/queues/start', headers: { 'content-type': 'application/json' }, payload: '{"symbol":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().status).toBe('error');
+    const stop = await post('/queues/stop');
+    expect(stop.statusCode).toBe(400);
+    expect(stop.json().data.errors).toEqual([{ path: 'queue_id', message: 'give queue_id in the query string or in the JSON body' }]);
+  });
+
+  it('404 on an unknown queue, for get and stop', async () => {
+    const get = await app.inject({ method: 'GET', url: '/queues/wf-nope' });
+    expect(get.statusCode).toBe(404);
+    expect(get.json()).toEqual({ status: 'error', message: 'no queue wf-nope', data: null });
+    expect((await post('/queues/stop?queue_id=wf-nope')).statusCode).toBe(404);
+    expect((await post('/queues/stop', { queue_id: 'wf-nope' })).statusCode).toBe(404);
+  });
+
+  it('500 with a clear message when a worker bundle is missing, creating nothing', async () => {
+    const res = await post('/queues/start-test-flow', { flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: range });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().message).toMatch(/^nothing was started: cannot launch job-dummy-service-btcusdt-[a-z0-9]{6}: the dummy-service bundle .*apps\/dummy-service\/main\.js does not exist; build it with: npx nx build dummy-service$/);
+    expect((await app.inject({ method: 'GET', url: '/queues' })).json()).toEqual({ status: 'success', message: '0 queue(s)', data: [] });
+  });
+
+  it('answers health and metrics', async () => {
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).json()).toEqual({ status: 'ok', checks: { store: 'ok' } });
+    expect((await app.inject({ method: 'GET', url: '/health/startup' })).statusCode).toBe(200);
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.body).toMatch(/^streamforge_queue_manager_queues\{status="loading"\} 0$/m);
+    expect((await app.inject({ method: 'GET', url: '/nope' })).json()).toEqual({ status: 'error', message: 'no route GET /nope', data: null });
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('is a valid OpenAPI document and lists every route', async () => {
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const document = res.json();
+    const result = validateOpenApi(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe('3.1.0');
+    const listed = Object.entries(document.paths as Record<string, object>).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    const routes = app.routeTable.filter((r) => !r.hidden).map((r) => `${r.method} ${r.url.replace(/:([a-z_]+)/g, '{$1}')}`);
+    expect(routes.length).toBeGreaterThanOrEqual(12);
+    expect(listed.sort()).toEqual([...new Set(routes)].sort());
+    expect(routes).toEqual(expect.arrayContaining(['POST /queues/start', 'POST /queues/start-test-flow', 'GET /queues', 'GET /queues/list', 'GET /queues/{queue_id}', 'POST /queues/stop', 'GET /health/live', 'GET /health/ready', 'GET /health/startup', 'GET /metrics', 'GET /openapi.json', 'GET /ws/topic']));
+    // The request schemas come from libs/schemas: the documented body names the symbol rule.
+    expect(JSON.stringify(document.paths['/queues/start'].post.requestBody)).toContain('uppercase letters and digits');
+  });
+
+  it('serves the interactive docs at /docs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/swagger-ui/i);
+  });
+});
+
+/**
+ * @seriousme/openapi-schema-validator is ESM-only (and reads its schemas via import.meta), which
+ * jest's CommonJS runtime cannot load: run its own CLI on the document instead.
+ */
+function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown } {
+  const file = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'openapi.json');
+  writeFileSync(file, JSON.stringify(document));
+  const cli = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
+  const run = spawnSync(process.execPath, [cli, file], { encoding: 'utf8' });
+  return JSON.parse(run.stdout) as { valid: boolean; errors?: unknown };
+}

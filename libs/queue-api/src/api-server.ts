@@ -1,0 +1,175 @@
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Logger } from '@streamforge/logging';
+import type { Registry } from '@streamforge/metrics';
+import type { QueueService } from '@streamforge/orchestrator';
+import {
+  errorEnvelopeSchema, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
+  startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
+} from '@streamforge/schemas';
+import { failure, success } from './envelope';
+import { createErrorHandler } from './error-handler';
+import { RequestValidationError, zodValidatorCompiler } from './request-validation';
+import type { WsHub } from './ws-hub';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, for tests that compare it with the OpenAPI document. */
+    routeTable: Array<{ method: string; url: string; hidden: boolean }>;
+  }
+}
+
+export interface ApiServerDeps {
+  service: QueueService;
+  hub: WsHub;
+  registry: Registry;
+  logger: Logger;
+  /** Each named check throws when its dependency is unreachable (e.g. kafka, store). */
+  readinessChecks: Record<string, () => Promise<void>>;
+  /** True once queue-manager finished starting (consumer joined, stops resumed). */
+  isStarted: () => boolean;
+  version: string;
+}
+
+const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
+const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
+const READY_TIMEOUT_MS = 3_000;
+
+/** The queue-manager HTTP API: queues, health, metrics, OpenAPI (`/openapi.json`, `/docs`) and `/ws/topic`. */
+export async function createApiServer(deps: ApiServerDeps) {
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // One line per response (the onResponse hook below) instead of Fastify's two per request.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<ZodTypeProvider>();
+  const routeTable: Array<{ method: string; url: string; hidden: boolean }> = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+    for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(createErrorHandler(deps.logger));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(failure(`no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : request.method === 'GET' && reply.statusCode < 400 ? 'debug' : 'info';
+    request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'StreamForge queue-manager', version: deps.version, description: 'Start, follow and stop StreamForge queues (workflows).' },
+      tags: [{ name: 'queues' }, { name: 'health' }, { name: 'live' }],
+      // @fastify/websocket hides WebSocket routes from the generated paths: document ours by hand.
+      paths: {
+        '/ws/topic': {
+          get: {
+            tags: ['live'],
+            summary: 'WebSocket: every telemetry event and queue-state change',
+            description:
+              'Upgrade to a WebSocket. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.',
+            responses: { '101': { description: 'Switching Protocols' } },
+          },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
+
+  app.post('/queues/start', {
+    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+  }, async (request, reply) => {
+    const result = await deps.service.start(request.body);
+    return reply.code(201).send(success('Queue started', result));
+  });
+
+  app.post('/queues/start-test-flow', {
+    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+  }, async (request, reply) => {
+    const result = await deps.service.startFlow(request.body);
+    return reply.code(201).send(success(`Flow ${request.body.flow_name} started`, result));
+  });
+
+  const listRoute = {
+    schema: { tags: ['queues'], summary: 'Every queue, newest first', response: { 200: successEnvelope(z.array(queueStateSchema)) } },
+  };
+  const list = async () => {
+    const queues = await deps.service.list();
+    return success(`${queues.length} queue(s)`, queues);
+  };
+  app.get('/queues', listRoute, list);
+  app.get('/queues/list', listRoute, list);
+
+  app.get('/queues/:queue_id', {
+    schema: { tags: ['queues'], summary: 'One queue', params: queueIdParamsSchema, response: { 200: successEnvelope(queueStateSchema), ...errors } },
+  }, async (request) => success('Queue found', await deps.service.get(request.params.queue_id)));
+
+  app.post('/queues/stop', {
+    schema: {
+      tags: ['queues'],
+      summary: 'Stop a queue (queue_id in the query string or the JSON body)',
+      querystring: stopQueueRequestSchema,
+      body: stopQueueRequestSchema.nullish(),
+      response: { 200: successEnvelope(queueStateSchema), ...errors },
+    },
+  }, async (request) => {
+    const fromQuery = request.query.queue_id;
+    const fromBody = request.body?.queue_id;
+    if (fromQuery && fromBody && fromQuery !== fromBody) {
+      throw new RequestValidationError('body', [{ path: 'queue_id', message: `differs from the query string's queue_id (got "${fromBody}" and "${fromQuery}")` }]);
+    }
+    const queueId = fromQuery ?? fromBody;
+    if (!queueId) throw new RequestValidationError('body', [{ path: 'queue_id', message: 'give queue_id in the query string or in the JSON body' }]);
+    return success('Stop requested', await deps.service.stop(queueId));
+  });
+
+  app.get('/health/live', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: healthSchema } } }, async () => ({ status: 'ok' as const }));
+
+  app.get('/health/startup', { schema: { tags: ['health'], summary: 'Startup finished', response: { 200: healthSchema, 503: healthSchema } } }, async (_request, reply) =>
+    deps.isStarted() ? { status: 'ok' as const } : reply.code(503).send({ status: 'starting' }),
+  );
+
+  app.get('/health/ready', { schema: { tags: ['health'], summary: 'Kafka and the store reachable', response: { 200: healthSchema, 503: healthSchema } } }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(deps.readinessChecks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), READY_TIMEOUT_MS, `${name} did not answer within ${READY_TIMEOUT_MS} ms`);
+          checks[name] = 'ok';
+        } catch (error) {
+          checks[name] = (error as Error).message;
+        }
+      }),
+    );
+    const ready = Object.values(checks).every((c) => c === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'not ready', checks });
+  });
+
+  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', response: { 200: z.string() } } }, async (_request, reply) => {
+    const text = await deps.registry.metrics();
+    return reply.type(deps.registry.contentType).send(text);
+  });
+
+  app.get('/ws/topic', { websocket: true }, (socket) => deps.hub.add(socket));
+
+  await app.ready();
+  return app;
+}
+
+export type ApiServer = Awaited<ReturnType<typeof createApiServer>>;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,4 @@
+export * from './api-server';
+export * from './ws-hub';
+export * from './envelope';
+export * from './request-validation';

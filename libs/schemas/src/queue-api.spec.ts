@@ -1,0 +1,44 @@
+import { startFlowRequestSchema, startQueueRequestSchema } from './queue-api';
+import { describeIssues } from './validation-error';
+
+const issuesOf = (input: unknown) => {
+  const result = startQueueRequestSchema.safeParse(input);
+  return result.success ? 'valid' : describeIssues(result.error, input);
+};
+
+describe('startQueueRequestSchema', () => {
+  it('accepts the simple and the multi-target shapes', () => {
+    expect(issuesOf({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01' })).toBe('valid');
+    expect(issuesOf({ symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01', targets: [{ target: 'dummy-service', type: 'dummy' }] })).toBe('valid');
+    expect(issuesOf({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01', requests: [{ target: 'loader-api-candles' }] })).toBe('valid');
+  });
+
+  it('names a bad symbol and what it got', () => {
+    expect(issuesOf({ symbol: 'btc-usdt', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01' })).toBe(
+      'symbol: uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT) (got "btc-usdt")',
+    );
+  });
+
+  it('names an inverted time range', () => {
+    expect(issuesOf({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-02:2024-08-01' })).toMatch(/^time_range: inverted/);
+  });
+
+  it('asks for a type or targets, and a type per target when there is no top-level one', () => {
+    expect(issuesOf({ symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01' })).toMatch(/^type: give type \(simple shape\) or targets/);
+    expect(issuesOf({ symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01', targets: [{ target: 'dummy-service' }] })).toMatch(/^targets\.0\.type: required/);
+    expect(issuesOf({ symbol: 'BTCUSDT', type: 'x', time_range: '2024-08-01:2024-08-01', targets: [{ target: 'a' }], requests: [{ target: 'b' }] })).toMatch(/^requests: give targets or requests/);
+  });
+
+  it('rejects unknown fields by name', () => {
+    expect(issuesOf({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01', tpye: 'x' })).toMatch(/tpye/);
+  });
+});
+
+describe('startFlowRequestSchema', () => {
+  it('lists what extra_params accepts when given something else', () => {
+    const input = { flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01', extra_params: { speed: 3 } };
+    const result = startFlowRequestSchema.safeParse(input);
+    expect(result.success).toBe(false);
+    if (!result.success) expect(describeIssues(result.error, input)).toMatch(/^extra_params: Unrecognized key.*"speed"/);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120]
+ *
+ * Runs the built loader-api-candles bundle against the Binance simulator (in this process) and a
+ * real broker (KAFKA_BOOTSTRAP_SERVERS, or a local one started here), and prints candles/s and
+ * peak RSS per profile:
+ *   raw    — a year of 1m candles (525,600), no latency, no weight limit;
+ *   polite — 50 ms latency and a 200 weight / 10 s limit, so pacing decides the speed; prints the
+ *            weight rate achieved as a share of the loader's budget (share × limit) and the 429s.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BinanceSimulator, type BinanceSimulatorOptions, startBinanceSimulator } from '@streamforge/binance/testing';
+import { createKafkaClient, ensureTopics, kafkaConnectionSettings } from '@streamforge/kafka';
+import { startKafkaBroker } from '@streamforge/local-kafka';
+import { createLogger } from '@streamforge/logging';
+
+const bundle = join(__dirname, '..', '..', '..', 'dist', 'apps', 'loader-api-candles', 'main.js');
+const POLITE_LIMIT = 200;
+const POLITE_WINDOW_MS = 10_000;
+
+interface RunResult {
+  exitCode: number | null;
+  wallSeconds: number;
+  finished?: { published: number; seconds: number; candlesPerSecond: number; cpuSeconds: number; maxRssMb: number };
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function runLoader(env: Record<string, string>): Promise<RunResult> {
+  const started = Date.now();
+  // LOADER_NODE_ARGS, e.g. --cpu-prof, goes to the loader's node (profiling a run).
+  const nodeArgs = (process.env.LOADER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, bundle], { env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let finished: RunResult['finished'];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes('"msg":"load finished"')) finished = JSON.parse(line);
+      else if (line.includes('"level":50')) out(`  loader error: ${line.slice(0, 400)}`);
+    }
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ exitCode: code, wallSeconds: (Date.now() - started) / 1000, finished })));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      profiles: { type: 'string', default: 'raw,polite' },
+      compression: { type: 'string', default: 'none' },
+      concurrency: { type: 'string', default: '4' },
+      'polite-days': { type: 'string', default: '120' },
+      'batch-size': { type: 'string' },
+    },
+  });
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx build loader-api-candles)`);
+  let bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
+  let stopBroker: (() => Promise<void>) | undefined;
+  if (!bootstrap) {
+    out('starting a local Kafka broker (set KAFKA_BOOTSTRAP_SERVERS to use a running one)');
+    const broker = await startKafkaBroker();
+    bootstrap = broker.bootstrapServers;
+    stopBroker = () => broker.stop();
+  }
+  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrap }), { clientId: 'loader-bench', logger: createLogger({ service: 'bench', level: 'error' }) });
+  const admin = kafka.admin();
+  await admin.connect();
+  out(`broker ${bootstrap}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+
+  async function profile(name: string, simOptions: BinanceSimulatorOptions, env: Record<string, string>): Promise<{ sim: BinanceSimulator; result: RunResult }> {
+    const sim = await startBinanceSimulator(simOptions);
+    const id = `bench-${name}-${Date.now().toString(36)}`;
+    const topics = { data: `${id}-data`, events: `${id}-events`, control: `${id}-control` };
+    await ensureTopics(kafka, [{ topic: topics.events }, { topic: topics.control }]);
+    try {
+      const cpuBefore = process.cpuUsage();
+      const result = await runLoader({
+        KAFKA_BOOTSTRAP_SERVERS: bootstrap as string, QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data,
+        QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: sim.url, LOADER_CONCURRENCY: values.concurrency as string,
+        ...(values['batch-size'] ? { LOADER_BATCH_SIZE: values['batch-size'] } : {}),
+        ...env,
+      });
+      const cpu = process.cpuUsage(cpuBefore);
+      // The simulator runs in this process: its CPU is part of what 2 cores must carry.
+      out(`  (${name}: simulator and bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`);
+      return { sim, result };
+    } finally {
+      await sim.close();
+      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    }
+  }
+
+  const profiles = (values.profiles as string).split(',');
+  if (profiles.includes('raw')) {
+    for (const compression of (values.compression as string).split(',')) {
+      const { result } = await profile('raw', { weightLimit: null }, { TIME_RANGE: '2023-01-01:2023-12-31', LOADER_COMPRESSION: compression });
+      const f = result.finished;
+      out(
+        f
+          ? `raw    compression=${compression.padEnd(4)} ${f.published} candles in ${f.seconds.toFixed(2)} s = ${f.candlesPerSecond} candles/s ` +
+              `(process wall ${result.wallSeconds.toFixed(2)} s incl. start-up = ${Math.round(f.published / result.wallSeconds)} candles/s), ` +
+              `loader CPU ${f.cpuSeconds.toFixed(2)} s = ${Math.round(f.published / f.cpuSeconds)} candles per CPU-second, peak RSS ${f.maxRssMb} MB`
+          : `raw    compression=${compression}: loader exited ${result.exitCode} without finishing`,
+      );
+    }
+  }
+  if (profiles.includes('polite')) {
+    const days = Number(values['polite-days']);
+    const end = new Date(Date.UTC(2023, 0, days)).toISOString().slice(0, 10);
+    const share = 0.5;
+    const { sim, result } = await profile(
+      'polite',
+      { latencyMs: 50, weightLimit: POLITE_LIMIT, weightWindowMs: POLITE_WINDOW_MS },
+      { TIME_RANGE: `2023-01-01:${end}`, LOADER_WEIGHT_SHARE: String(share) },
+    );
+    const requests = sim.requests;
+    const budget = POLITE_LIMIT * share;
+    const windowOf = (at: number) => Math.floor(at / POLITE_WINDOW_MS);
+    const first = windowOf(requests[0]?.at ?? 0);
+    const last = windowOf(requests[requests.length - 1]?.at ?? 0);
+    const perWindow = new Map<number, number>();
+    for (const r of requests) perWindow.set(windowOf(r.at), (perWindow.get(windowOf(r.at)) ?? 0) + r.weight);
+    // Only windows the run covered from start to end say what pacing achieves in steady state.
+    const full = [...perWindow].filter(([w]) => w > first && w < last).map(([, weight]) => weight);
+    const steady = full.length ? full.reduce((a, b) => a + b, 0) / full.length : Number.NaN;
+    const total = requests.reduce((sum, r) => sum + r.weight, 0);
+    const span = ((requests[requests.length - 1]?.at ?? 0) - (requests[0]?.at ?? 0)) / 1000;
+    const f = result.finished;
+    out(
+      `polite ${f ? `${f.published} candles in ${f.seconds.toFixed(2)} s = ${f.candlesPerSecond} candles/s, peak RSS ${f.maxRssMb} MB` : `loader exited ${result.exitCode} without finishing`}; ` +
+        `budget ${budget} weight / ${POLITE_WINDOW_MS / 1000} s (share ${share} of ${POLITE_LIMIT}); ` +
+        `steady-state ${steady.toFixed(1)} weight per window over ${full.length} full windows = ${((steady / budget) * 100).toFixed(1)}% of the budget; ` +
+        `overall ${((total / span / (budget / (POLITE_WINDOW_MS / 1000))) * 100).toFixed(1)}% over ${span.toFixed(1)} s; ` +
+        `429s: ${requests.filter((r) => r.status === 429).length}, 418s: ${requests.filter((r) => r.status === 418).length}`,
+    );
+  }
+  await admin.disconnect();
+  await stopBroker?.();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`loader-bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
