@@ -37,13 +37,39 @@ export function createTopicTail(config: TopicTailConfig, deps: { kafka: Kafka; l
       } finally {
         await admin.disconnect();
       }
-      consumer = deps.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topic: config.topic, fromBeginning: false });
-      await consumer.run({ eachMessage: ({ message, partition }) => Promise.resolve(onMessage(message, partition)) });
-      // Seeking right after run() is applied before the first fetch, so the group never reads from
-      // "latest at join time" (which would miss what was produced while it was joining).
-      for (const { partition, offset } of offsets) consumer.seek({ topic: config.topic, partition, offset });
+      const startOffsets = new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
+      /** Next offset to deliver per partition: never anything before `since`, never twice. */
+      const next = new Map(startOffsets);
+      const tail = deps.kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
+      consumer = tail;
+      // Position every partition where this tail must continue. Done right after run() (applied
+      // before the first fetch) and again after every (re)join: a consumer that kafkajs restarted
+      // (e.g. while the group coordinator was loading) would otherwise resume at "latest".
+      const seekAll = () => {
+        for (const [partition, offset] of next) tail.seek({ topic: config.topic, partition, offset: offset.toString() });
+      };
+      tail.on(tail.events.GROUP_JOIN, () => {
+        try {
+          seekAll();
+        } catch (error) {
+          deps.logger.warn({ err: error, groupId }, 'could not position the tail after a join');
+        }
+      });
+      await tail.connect();
+      await tail.subscribe({ topic: config.topic, fromBeginning: false });
+      await tail.run({
+        eachMessage: async ({ message, partition }) => {
+          const offset = BigInt(message.offset);
+          if (offset < (next.get(partition) ?? 0n)) return;
+          next.set(partition, offset + 1n);
+          await onMessage(message, partition);
+        },
+      });
+      try {
+        seekAll();
+      } catch {
+        // "Consumer group was not initialized": kafkajs is restarting the consumer; the GROUP_JOIN hook positions it.
+      }
       deps.logger.debug({ groupId, topic: config.topic }, 'tailing topic');
     },
     close() {

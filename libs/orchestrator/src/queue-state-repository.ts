@@ -9,11 +9,13 @@ export type QueueChangeListener = (state: QueueState) => void;
 /**
  * Queue state in the store, one document per queue keyed by queue id. Read-modify-write of one
  * queue is serialised (events, API calls and the stop supervisor all update it), and every change
- * is announced to the listeners (WebSocket, metrics).
+ * is announced to the listeners (WebSocket, metrics). queue-manager is the collection's only
+ * writer (one replica), so reads are served from a write-through cache filled at init.
  */
 export class QueueStateRepository {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly listeners: QueueChangeListener[] = [];
+  private readonly cache = new Map<string, QueueState>();
   private readonly log: Logger;
 
   constructor(private readonly store: DocumentStore, logger: Logger) {
@@ -22,24 +24,24 @@ export class QueueStateRepository {
 
   async init(): Promise<void> {
     await this.store.ensureCollection(QUEUE_STATE_COLLECTION, { rangeFields: [] });
+    for (const document of await this.store.all(QUEUE_STATE_COLLECTION)) {
+      const state = this.parse(document);
+      if (state) this.cache.set(state.queue_id, state);
+    }
   }
 
   onChange(listener: QueueChangeListener): void {
     this.listeners.push(listener);
   }
 
+  /** States are replaced, never mutated, so callers may hold on to what they get. */
   async get(queueId: string): Promise<QueueState | undefined> {
-    const document = await this.store.get(QUEUE_STATE_COLLECTION, queueId);
-    return document ? this.parse(document) : undefined;
+    return this.cache.get(queueId);
   }
 
   /** Every queue, newest first. */
   async list(): Promise<QueueState[]> {
-    const documents = await this.store.all(QUEUE_STATE_COLLECTION);
-    return documents
-      .map((d) => this.parse(d))
-      .filter((s): s is QueueState => s !== undefined)
-      .sort((a, b) => b.created_at - a.created_at || a.queue_id.localeCompare(b.queue_id));
+    return [...this.cache.values()].sort((a, b) => b.created_at - a.created_at || a.queue_id.localeCompare(b.queue_id));
   }
 
   async create(state: QueueState): Promise<void> {
@@ -53,14 +55,16 @@ export class QueueStateRepository {
       if (!current) return undefined;
       const next = change(current);
       if (!next) return undefined;
-      await this.save({ ...next, updated_at: Math.max(Date.now() / 1000, current.updated_at) });
-      return next;
+      const saved = { ...next, updated_at: Math.max(Date.now() / 1000, current.updated_at) };
+      await this.save(saved);
+      return saved;
     });
   }
 
   private async save(state: QueueState): Promise<void> {
     const valid = queueStateSchema.parse(state);
     await this.store.upsertBatch(QUEUE_STATE_COLLECTION, [{ _key: valid.queue_id, ...valid }]);
+    this.cache.set(valid.queue_id, valid);
     for (const listener of this.listeners) {
       try {
         listener(valid);

@@ -73,6 +73,8 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     expect(after.targets[0]).toMatchObject({ status: 'finished', records_written: 1440, expected_records: 1440, last_loaded_timestamp: 1722556740000, finished_at: t0 + 3 });
     expect((await qm.get<Envelope<QueueState[]>>('/queues')).body.data.map((q) => q.queue_id)).toEqual([queueId]);
 
+    // Malformed messages are skipped (and counted), never fatal.
+    await producer.send({ topic: env.QUEUE_EVENTS_TOPIC, acks: -1, messages: [{ key: queueId, value: '{not json' }, { key: queueId, value: JSON.stringify({ queue_id: queueId, status: 'bogus' }) }] });
     // Late and duplicated events through Kafka change nothing; the sink's finish then ends the queue.
     await publish({ queue_id: queueId, producer: loader.telemetry_id, status: 'loading', records_written: 999, timestamp: t0 + 2 });
     await publish({ queue_id: queueId, producer: sink.telemetry_id, status: 'loading', records_written: 500, timestamp: t0 + 5 });
@@ -84,6 +86,8 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     await publish({ queue_id: queueId, producer: sink.telemetry_id, status: 'loading', records_written: 2000, timestamp: t0 + 7 });
     const metrics = await eventually(async () => (await fetch(`${qm.url}/metrics`)).text(), (text) => /events_consumed_total\{status="loading"\} [4-9]/.test(text));
     expect(metrics).toMatch(/^streamforge_queue_manager_queues\{status="finished"\} 1$/m);
+    expect(metrics).toMatch(/^streamforge_queue_manager_events_invalid_total 2$/m);
+    await qm.process.waitForOutput(/"reason":"not JSON.*"msg":"skipping malformed telemetry event"/, 1_000);
     expect((await get()).targets[1]).toMatchObject({ status: 'finished', records_written: 1440 });
 
     // A finished queue cannot be stopped; its Jobs stay as they are.

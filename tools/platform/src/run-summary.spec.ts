@@ -1,0 +1,33 @@
+import type { QueueState } from '@streamforge/schemas';
+import { yesterdayRange } from './platform-options';
+import { formatRunSummary } from './run-summary';
+
+const target = (name: string, extra: Partial<QueueState['targets'][number]> = {}) => ({
+  target: name, type: 'api_candles_1m', interval: '1m', image: null, args: [], kafka_topic: 'wf-x-data', collection_name: 'btcusdt_api_candles_1m_2024_08_01',
+  telemetry_id: `${name}__abc123`, job_name: `job-${name}`, status: 'finished' as const, message: null, records_written: 1440, expected_records: 1440,
+  last_loaded_timestamp: null, error_message: null, error_count: 0, gaps: [], started_at: 1, finished_at: 2, last_event_at: 2, ...extra,
+});
+
+describe('formatRunSummary', () => {
+  const state: QueueState = {
+    queue_id: 'wf-x', status: 'finished', symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01', flow_name: 'default_candles_flow',
+    request: {}, created_at: 1, updated_at: 2, started_at: 1, finished_at: 2, stop_requested_at: null,
+    targets: [target('loader-api-candles', { gaps: [{ from: 1722470400000, to: 1722470460000 }] }), target('arango-candles', { error_count: 2 })],
+  };
+
+  it('states stored candles, gaps, bad messages, throughput and where to look', () => {
+    const lines = formatRunSummary({ state, storedCandles: 1440, elapsedMs: 2000, storeLocation: 'sqlite data/streamforge.db', apiUrl: 'http://127.0.0.1:8000' });
+    expect(lines).toContain('candles stored:  1440 in btcusdt_api_candles_1m_2024_08_01');
+    expect(lines).toContain('gaps:            2024-08-01T00:00:00.000Z → 2024-08-01T00:01:00.000Z');
+    expect(lines).toContain("bad messages:    2 (in the data topic's -dlq)");
+    expect(lines).toContain('throughput:      720 candles/s');
+    expect(lines).toContain('data:            sqlite data/streamforge.db');
+    expect(lines[lines.length - 1]).toMatch(/docs: http:\/\/127\.0\.0\.1:8000\/docs/);
+  });
+});
+
+describe('yesterdayRange', () => {
+  it('is the previous UTC day, end day included', () => {
+    expect(yesterdayRange(new Date('2026-03-01T00:30:00Z'))).toBe('2026-02-28:2026-02-28');
+  });
+});
