@@ -4,7 +4,12 @@ import type { CandleSinkConfig } from '@streamforge/candle-sink';
 import { collectionNameSetting, refineStoreSettings, storeSettings } from '@streamforge/storage';
 import { workerFlags, workerSettings } from '@streamforge/worker';
 
-/** arango-candles settings: the worker environment, the store, and the sink's batching. Defaults measured with `npm run bench:sink`. */
+/**
+ * arango-candles settings: the worker environment, the store, and the sink's batching. Batching
+ * defaults from `npm run bench:sink -- --try ...`: CPU per candle was the same from 1,000 to 20,000
+ * candles per write, while 1 MiB fetches (about 3,000 candles, one write and one commit each) kept
+ * the peak RSS near 140 MB instead of 200-250 MB with 4-8 MiB.
+ */
 export const arangoCandlesConfigSchema = z
   .object({
     ...workerSettings,
@@ -12,9 +17,9 @@ export const arangoCandlesConfigSchema = z
     KAFKA_TOPIC: topicName.describe('data topic the loader fills'),
     COLLECTION_NAME: collectionNameSetting.describe('collection the candles are written to (ArangoDB naming rules)'),
     DLQ_TOPIC: topicName.optional().describe('dead-letter topic; default <KAFKA_TOPIC>-dlq'),
-    BATCH_SIZE: positiveInt.default(5_000).describe('most candles per store write'),
+    BATCH_SIZE: positiveInt.default(3_000).describe('most candles per store write'),
     LINGER_MS: z.coerce.number().int().nonnegative().default(250).describe('how long a fetch may wait for a batch to fill (ms)'),
-    FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4 * 1024 * 1024).describe('most bytes one fetch returns per partition'),
+    FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(1024 * 1024).describe('most bytes one fetch returns per partition'),
     KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(10_000).describe('consumer session timeout: how soon a killed sink\'s partitions go to its successor'),
     STORE_RETRY_TIMEOUT_S: z.coerce.number().positive().default(60).describe('give up (error event, exit 1) once the store has failed this long (s)'),
     STORE_RETRY_MAX_DELAY_MS: positiveInt.default(5_000).describe('longest pause between two write attempts (ms)'),
