@@ -137,7 +137,8 @@ describe('loader-api-candles against the simulator and a real broker', () => {
   });
 
   it('fails on an invalid symbol with the Binance code in the error event and exit 1', async () => {
-    const s = await scenario({ SYMBOL: 'NOPEUSDT' });
+    // One request at a time, so "fails at once, never retried" shows as exactly one request.
+    const s = await scenario({ SYMBOL: 'NOPEUSDT', LOADER_CONCURRENCY: '1' });
     const worker = s.start();
     expect(await worker.exited).toBe(1);
     const error = await s.waitForEvent('error');

@@ -1,0 +1,82 @@
+/**
+ * npm run bench [-- --range 2024-01-01:2024-12-30]
+ *
+ * A year of 1m candles (525,600) through the whole pipeline, started through the queue-manager API:
+ * simulator (limits off) → loader → Kafka → sink → SQLite. Prints total wall time, end-to-end
+ * candles/s, each stage's own rate, and the peak RSS of queue-manager and of each worker.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { QueueState } from '@streamforge/schemas';
+import { QueueManagerClient, startLocalPlatform } from '@streamforge/platform';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const TERMINAL = new Set(['finished', 'error', 'interrupted']);
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { range: { type: 'string', default: '2024-01-01:2024-12-30' } } });
+  const dir = mkdtempSync(join(tmpdir(), 'streamforge-bench-'));
+  out(`range ${values.range} (1m), store ${join(dir, 'bench.db')}`);
+  const platform = await startLocalPlatform({
+    kafkaBootstrapServers: process.env.KAFKA_BOOTSTRAP_SERVERS,
+    kafkaDataDir: join(dir, 'kafka'),
+    simulator: { weightLimit: null },
+    port: 0,
+    logFile: join(dir, 'platform.log'),
+    env: { STORE: 'sqlite', SQLITE_PATH: join(dir, 'bench.db'), ARANGO_URL: undefined, LOG_LEVEL: 'info' },
+  });
+  try {
+    const client = new QueueManagerClient(platform.apiUrl);
+    const startedAt = Date.now();
+    const { queue_id: queueId } = await client.startFlow({ flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: values.range as string, extra_params: { interval: '1m' } });
+    let state: QueueState = await client.getQueue(queueId);
+    while (!TERMINAL.has(state.status)) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await client.getQueue(queueId);
+    }
+    const wallSeconds = (Date.now() - startedAt) / 1000;
+    const qmRssMb = peakRssMb(platform.queueManager.pid);
+    const written = state.targets.find((t) => t.target === 'arango-candles')?.records_written ?? 0;
+    out(`queue ${queueId}: ${state.status}`);
+    out(`total wall time: ${wallSeconds.toFixed(2)} s (API start → queue ${state.status})`);
+    out(`end to end: ${Math.round(written / wallSeconds).toLocaleString('en-US')} candles/s (${written} candles)`);
+    const logs = readFileSync(platform.logFile, 'utf8').split('\n');
+    for (const target of state.targets) {
+      const seconds = target.started_at !== null && target.finished_at !== null ? target.finished_at - target.started_at : NaN;
+      out(`  ${target.target.padEnd(18)} ${target.records_written} candles in ${seconds.toFixed(2)} s = ${Math.round(target.records_written / seconds).toLocaleString('en-US')} candles/s (started → finished), peak RSS ${workerRssMb(logs, target.job_name)} MB`);
+    }
+    out(`  queue-manager      peak RSS ${qmRssMb} MB`);
+    return state.status === 'finished' ? 0 : 1;
+  } finally {
+    await platform.stop();
+  }
+}
+
+/** VmHWM of a live process (Linux). */
+function peakRssMb(pid: number | undefined): string {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    return line ? String(Math.round(Number(line.replace(/\D+/g, '')) / 1024)) : '?';
+  } catch {
+    return '?';
+  }
+}
+
+/** Workers log their peak RSS (maxRss) when they end; read it from their prefixed log lines. */
+function workerRssMb(logs: string[], jobName: string): string {
+  for (const line of logs.filter((l) => l.startsWith(`[${jobName}] `)).reverse()) {
+    const match = /"max_?[rR]ss_?[mM]b":(\d+)/.exec(line);
+    if (match) return match[1];
+  }
+  return '?';
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`bench failed: ${error.message}\n`);
+    process.exit(1);
+  },
+);
