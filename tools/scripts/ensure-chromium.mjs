@@ -8,11 +8,14 @@ import { existsSync } from 'node:fs';
 const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const say = (line) => process.stdout.write(`[ensure-chromium] ${line}\n`);
 
-if (existsSync(path)) {
+// kubectl renders the kustomizations in tools/deploy-tests (`kubectl kustomize`, what `apply -k` runs);
+// Debian's package takes seconds, where the fallback (go install kustomize) takes minutes.
+const wantKubectl = !existsSync('/usr/bin/kubectl') && existsSync('/usr/bin/apt-get') && process.getuid?.() === 0;
+if (existsSync(path) && !wantKubectl) {
   say(`using ${path}`);
   process.exit(0);
 }
-if (process.env.CHROMIUM_PATH) {
+if (process.env.CHROMIUM_PATH && !existsSync(path)) {
   say(`CHROMIUM_PATH=${path} does not exist`);
   process.exit(1);
 }
@@ -25,9 +28,9 @@ const asRoot = process.getuid?.() === 0;
 const prefix = asRoot ? [] : ['sudo', '-n'];
 const steps = [
   [...prefix, 'apt-get', 'update'],
-  [...prefix, 'apt-get', 'install', '-y', '--no-install-recommends', 'chromium'],
+  [...prefix, 'apt-get', 'install', '-y', '--no-install-recommends', ...(existsSync(path) ? [] : ['chromium']), ...(wantKubectl ? ['kubectl'] : [])],
 ];
-say(`${path} is missing: installing Debian's chromium package for the dashboard browser test`);
+say(`installing Debian's ${existsSync(path) ? '' : 'chromium (dashboard browser test) '}${wantKubectl ? 'kubectl (kustomize rendering)' : ''}`);
 for (const step of steps) {
   say(`$ ${step.join(' ')}`);
   const result = spawnSync(step[0], step.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
