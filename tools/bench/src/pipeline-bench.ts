@@ -42,6 +42,8 @@ async function main(): Promise<number> {
     out(`queue ${queueId}: ${state.status}`);
     out(`total wall time: ${wallSeconds.toFixed(2)} s (API start → queue ${state.status})`);
     out(`end to end: ${Math.round(written / wallSeconds).toLocaleString('en-US')} candles/s (${written} candles)`);
+    // Workers log their peak RSS as they exit, just after their last event: give them a moment.
+    await new Promise((r) => setTimeout(r, 2_000));
     const logs = readFileSync(platform.logFile, 'utf8').split('\n');
     for (const target of state.targets) {
       const seconds = target.started_at !== null && target.finished_at !== null ? target.finished_at - target.started_at : NaN;
