@@ -3,7 +3,7 @@
  * started → loading → finished | interrupted | error events around them.
  */
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
-import type { BinanceKlinesClient, KlineInterval } from '@streamforge/binance';
+import { BinanceAbortedError, type BinanceKlinesClient, type KlineInterval } from '@streamforge/binance';
 import { ensureTopics, topicPartitions, type TelemetryPublisher } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
 import { EOS_HEADER, EOS_KEY, candleSchema, describeIssues } from '@streamforge/schemas';
@@ -183,7 +183,7 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
       await progress?.close();
       const published = error instanceof LoadFailedError ? error.published : 0;
       const cause = error instanceof LoadFailedError ? error.failure : error;
-      if (stopController.signal.aborted && (cause as { name?: string })?.name === 'BinanceAbortedError') {
+      if (stopController.signal.aborted && cause instanceof BinanceAbortedError) {
         await deps.telemetry.send('interrupted', { message: `${stopReason}: published ${published} candles`, records_written: published, expected_records: expected });
         return { status: 'interrupted', published, exitCode: 0 };
       }
