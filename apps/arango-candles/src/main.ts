@@ -1,9 +1,9 @@
 import { loadConfigOrExit } from '@streamforge/config';
 import { createCandleSink, createSinkMetrics, type CandleSink } from '@streamforge/candle-sink';
-import { describeKafkaError, kafkaConnectionSettings } from '@streamforge/kafka';
+import { describeKafkaError } from '@streamforge/kafka';
 import { createMetricsRegistry } from '@streamforge/metrics';
 import { createDocumentStore } from '@streamforge/storage';
-import { onShutdownSignal, startWorkerRuntime } from '@streamforge/worker';
+import { onShutdownSignal, startWorkerRuntime, workerRuntimeConfig } from '@streamforge/worker';
 import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig } from './arango-candles-config';
 
 async function main(): Promise<void> {
@@ -12,11 +12,7 @@ async function main(): Promise<void> {
   // The metrics server answers /health/ready before the sink exists.
   const readiness: { sink?: CandleSink } = {};
   const runtime = await startWorkerRuntime(
-    {
-      service: 'arango-candles', queueId: config.QUEUE_ID, producerId: config.TELEMETRY_PRODUCER_ID, symbol: config.SYMBOL, type: config.TYPE,
-      controlTopic: config.QUEUE_CONTROL_TOPIC, eventsTopic: config.QUEUE_EVENTS_TOPIC, metricsPort: config.METRICS_PORT,
-      logLevel: config.LOG_LEVEL, debug: config.debug, kafka: kafkaConnectionSettings(config, 'consumer'),
-    },
+    workerRuntimeConfig('arango-candles', config, 'consumer'),
     { registry, isReady: () => readiness.sink?.ready ?? false },
   );
   const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) });

@@ -1,8 +1,8 @@
 import { loadConfigOrExit } from '@streamforge/config';
-import { describeKafkaError, kafkaConnectionSettings } from '@streamforge/kafka';
+import { describeKafkaError } from '@streamforge/kafka';
 import type { TelemetryStatus } from '@streamforge/schemas';
 import { createMetricsRegistry } from '@streamforge/metrics';
-import { onShutdownSignal, startWorkerRuntime } from '@streamforge/worker';
+import { onShutdownSignal, startWorkerRuntime, workerRuntimeConfig } from '@streamforge/worker';
 import { dummyConfigSchema, dummyFlags } from './dummy-config';
 import { createDummyMetrics } from './dummy-metrics';
 
@@ -11,11 +11,7 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry();
   const metrics = createDummyMetrics(registry);
   const runtime = await startWorkerRuntime(
-    {
-      service: 'dummy-service', queueId: config.QUEUE_ID, producerId: config.TELEMETRY_PRODUCER_ID, symbol: config.SYMBOL, type: config.TYPE,
-      controlTopic: config.QUEUE_CONTROL_TOPIC, eventsTopic: config.QUEUE_EVENTS_TOPIC, metricsPort: config.METRICS_PORT,
-      logLevel: config.LOG_LEVEL, debug: config.debug, kafka: kafkaConnectionSettings(config),
-    },
+    workerRuntimeConfig('dummy-service', config),
     { registry },
   );
   const { logger, telemetry } = runtime;

@@ -1,9 +1,9 @@
 import { loadConfigOrExit } from '@streamforge/config';
 import { WeightBudget, BINANCE_DEFAULT_LIMITS, createBinanceKlinesClient } from '@streamforge/binance';
-import { describeKafkaError, kafkaConnectionSettings } from '@streamforge/kafka';
+import { describeKafkaError } from '@streamforge/kafka';
 import { createCandleLoader } from '@streamforge/loader';
 import { createMetricsRegistry } from '@streamforge/metrics';
-import { onShutdownSignal, startWorkerRuntime } from '@streamforge/worker';
+import { onShutdownSignal, startWorkerRuntime, workerRuntimeConfig } from '@streamforge/worker';
 import { loaderConfigSchema, loaderFlags } from './loader-config';
 import { createLoaderMetrics } from './loader-metrics';
 
@@ -12,11 +12,7 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry();
   const metrics = createLoaderMetrics(registry);
   const runtime = await startWorkerRuntime(
-    {
-      service: 'loader-api-candles', queueId: config.QUEUE_ID, producerId: config.TELEMETRY_PRODUCER_ID, symbol: config.SYMBOL, type: config.TYPE,
-      controlTopic: config.QUEUE_CONTROL_TOPIC, eventsTopic: config.QUEUE_EVENTS_TOPIC, metricsPort: config.METRICS_PORT,
-      logLevel: config.LOG_LEVEL, debug: config.debug, kafka: kafkaConnectionSettings(config, 'producer'),
-    },
+    workerRuntimeConfig('loader-api-candles', config, 'producer'),
     { registry },
   );
   const { logger } = runtime;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanSetting, commonSettings } from '@streamforge/config';
-import { kafkaEnvSettings } from '@streamforge/kafka';
+import { kafkaConnectionSettings, kafkaEnvSettings, type KafkaEnv, type KafkaRole } from '@streamforge/kafka';
+import type { WorkerRuntimeConfig } from './worker-runtime';
 
 /** Variables every worker Job receives from the launcher (and the shared ConfigMap/Secret). */
 export const workerSettings = {
@@ -14,3 +15,15 @@ export const workerSettings = {
 };
 
 export const workerFlags = { debug: { type: 'boolean' } } as const;
+
+type WorkerEnv = Pick<z.infer<z.ZodObject<typeof workerSettings>>, 'QUEUE_ID' | 'SYMBOL' | 'TYPE' | 'TELEMETRY_PRODUCER_ID' | 'QUEUE_CONTROL_TOPIC' | 'QUEUE_EVENTS_TOPIC' | 'METRICS_PORT' | 'LOG_LEVEL' | 'debug'> &
+  Partial<KafkaEnv> & Pick<KafkaEnv, 'KAFKA_BOOTSTRAP_SERVERS'>;
+
+/** The runtime settings of a worker, from its parsed environment (Kafka credentials of its role). */
+export function workerRuntimeConfig(service: string, config: WorkerEnv, role: KafkaRole = 'shared'): WorkerRuntimeConfig {
+  return {
+    service, queueId: config.QUEUE_ID, producerId: config.TELEMETRY_PRODUCER_ID, symbol: config.SYMBOL, type: config.TYPE,
+    controlTopic: config.QUEUE_CONTROL_TOPIC, eventsTopic: config.QUEUE_EVENTS_TOPIC, metricsPort: config.METRICS_PORT,
+    logLevel: config.LOG_LEVEL, debug: config.debug, kafka: kafkaConnectionSettings(config, role),
+  };
+}

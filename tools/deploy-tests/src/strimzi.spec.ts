@@ -33,6 +33,8 @@ function groupsUsedByCode(): Map<string, string> {
   for (const path of sources) {
     const text = readRepoFile(path);
     for (const m of text.matchAll(/\bservice:\s*'([a-z0-9-]+)'/g)) groups.set(`${m[1]}-control-wf-btcusdt-api_candles_1m-20240801-abc123-1a2b3c4d`, path);
+    // Workers name their service (and so their control group) through workerRuntimeConfig('<service>', …).
+    for (const m of text.matchAll(/\bworkerRuntimeConfig\('([a-z0-9-]+)'/g)) groups.set(`${m[1]}-control-wf-btcusdt-api_candles_1m-20240801-abc123-1a2b3c4d`, path);
     for (const m of text.matchAll(/\bgroupPrefix:\s*`([a-z0-9-]+)\$\{/g)) groups.set(`${m[1]}wf-btcusdt-api_candles_1m-20240801-abc123-1a2b3c4d`, path);
     for (const m of text.matchAll(/\bgroupId:\s*`([a-z0-9-]+)\$\{/g)) groups.set(`${m[1]}wf-btcusdt-api_candles_1m-20240801-abc123`, path);
     for (const m of text.matchAll(/\bgroupId:\s*'([a-z0-9._-]+)'/g)) groups.set(m[1], path);
