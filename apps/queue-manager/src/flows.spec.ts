@@ -1,16 +1,8 @@
 import { join } from 'node:path';
-import { flowToStartRequest, loadFlowCatalog, planStart, RequestError } from '@streamforge/orchestrator';
+import { flowToStartRequest, loadFlowCatalog, planStart } from '@streamforge/orchestrator';
+import { requestErrorsOf as errorsOf } from '@streamforge/orchestrator/testing';
 
 const range = '2024-08-01:2024-08-01';
-const errorsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RequestError) return { errors: error.errors, known: error.known };
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-};
 
 describe('flows', () => {
   const catalog = loadFlowCatalog(join(__dirname, '..', 'flows.yaml'));

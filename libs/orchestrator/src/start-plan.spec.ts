@@ -1,16 +1,7 @@
-import { RequestError } from './errors';
 import { planStart } from './start-plan';
+import { requestErrorsOf as errorsOf } from './testing/request-errors';
 
 const range = '2024-08-01:2024-08-01';
-const errorsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RequestError) return { errors: error.errors, known: error.known };
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-};
 
 describe('planStart', () => {
   it('plans the simple shape as loader + sink sharing the data topic', () => {

@@ -1,1 +1,2 @@
 export * from './memory-document-store';
+export * from './request-errors';
