@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
@@ -16,15 +16,39 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<v
     if (missing.length === 0) return;
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions ?? 1, replicationFactor: -1, configEntries: t.configEntries })),
       });
     } catch (error) {
       // Another process may have created it between list and create: that is what we wanted.
       if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
     }
+    await waitForLeaders(admin, missing.map((t) => t.topic));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Errors a just-created topic answers with until its leader serves it. */
+const NOT_READY_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+const LEADER_WAIT_MS = 30_000;
+
+/**
+ * Waits until every partition's leader answers for it. kafkajs's own `waitForLeaders` retries
+ * LEADER_NOT_AVAILABLE only, but for a moment after the controller created a topic a KRaft broker
+ * answers UNKNOWN_TOPIC_OR_PARTITION (metadata) or NOT_LEADER_OR_FOLLOWER (offsets) too.
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      // ListOffsets goes to each partition's leader: it succeeds once they all serve the topic.
+      for (const topic of topics) await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      if (!NOT_READY_YET.has((error as { type?: string }).type ?? '') || Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
