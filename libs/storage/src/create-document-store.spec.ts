@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@streamforge/config';
 import { z } from 'zod';
 import { createDocumentStore } from './create-document-store';
+import { SqliteWriteThread } from './sqlite-write-thread';
 import { refineStoreSettings, storeSettings } from './store-settings';
 
 const schema = z.object(storeSettings).superRefine(refineStoreSettings);
@@ -15,6 +16,13 @@ describe('createDocumentStore and storeSettings', () => {
     const store = createDocumentStore(settings);
     expect(store.kind).toBe('sqlite');
     expect(store.location).toBe(join(process.cwd(), 'data', 'streamforge.db'));
+  });
+
+  it('puts SQLite upserts on a write thread when the app asks for it', () => {
+    const settings = loadConfig(schema, { env: {} });
+    const writeThreadOf = (store: unknown) => (store as { writeThread?: unknown }).writeThread;
+    expect(writeThreadOf(createDocumentStore(settings, {}, { sqliteWriteThread: true }))).toBeInstanceOf(SqliteWriteThread);
+    expect(writeThreadOf(createDocumentStore(settings))).toBeUndefined();
   });
 
   it('defaults to ArangoDB when ARANGO_URL is set', () => {

@@ -4,6 +4,28 @@ export interface StoredDocument {
   [field: string]: unknown;
 }
 
+/**
+ * Where a document may carry its JSON text when the caller has it already (say, the bytes it was
+ * read from): the SQLite adapter stores that text instead of serialising the object again, other
+ * adapters ignore it. Set it with withDocumentJson, which keeps it out of spreads and equality.
+ */
+export const DOCUMENT_JSON: unique symbol = Symbol('streamforge.documentJson');
+
+/**
+ * Attaches `json` to `document` (see DOCUMENT_JSON). The caller guarantees that JSON.parse(json)
+ * has exactly the document's fields with the same values (no other or repeated keys) and does not
+ * change the document afterwards.
+ */
+export function withDocumentJson<T extends StoredDocument>(document: T, json: string): T {
+  Object.defineProperty(document, DOCUMENT_JSON, { value: json, enumerable: false });
+  return document;
+}
+
+/** The document's JSON text: the attached one, else JSON.stringify. */
+export function documentJson(document: StoredDocument): string {
+  return (document as { [DOCUMENT_JSON]?: string })[DOCUMENT_JSON] ?? JSON.stringify(document);
+}
+
 /** Options of ensureCollection. */
 export interface CollectionOptions {
   /**

@@ -15,3 +15,8 @@ describeDocumentStoreContract('sqlite', {
     return createSqliteDocumentStore({ path: join(dir, 'not-a-dir', 'store.db') });
   },
 });
+
+describeDocumentStoreContract('sqlite, upserts on a write thread', {
+  open: () => createSqliteDocumentStore({ path: join(dir, 'thread', 'contract.db'), writeThread: true }),
+  openUnreachable: () => createSqliteDocumentStore({ path: join(dir, 'not-a-dir', 'thread.db'), writeThread: true }),
+});

@@ -3,9 +3,10 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertCollectionName } from './collection-name';
 import { prepareBatch } from './document-batch';
-import type { CollectionOptions, DocumentStore, RangeQuery, StoredDocument } from './document-store';
+import { documentJson, type CollectionOptions, type DocumentStore, type RangeQuery, type StoredDocument } from './document-store';
 import { CollectionNotFoundError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
 import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
+import { SqliteWriteThread, WriteThreadFailure } from './sqlite-write-thread';
 
 export interface SqliteStoreConfig {
   /** Database file; its directory is created when missing. `:memory:` for throwaway stores. */
@@ -16,13 +17,22 @@ export interface SqliteStoreConfig {
    * it never corrupts the file. FULL fsyncs every batch for power-loss durability, at a cost.
    */
   synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * Run upserts on a worker thread with its own connection (WAL lets this thread read meanwhile),
+   * so a caller busy decoding the next batch and SQLite writing this one use two cores. Needs a
+   * file (not `:memory:`); an app bundle must ship the thread's script (see WRITE_THREAD_SCRIPT).
+   */
+  writeThread?: boolean;
+  /** How long a write waits for another connection's lock before failing as unavailable (retried); default 5 s. */
+  busyTimeoutMs?: number;
 }
 
 /**
  * Embedded store: one table per collection (`_key` primary key, the document as JSON text) in a
  * WITHOUT ROWID table, so an upsert touches one b-tree instead of two, plus an expression index
  * `(json_extract(doc,'$.<field>'), _key)` per range field, which serves findRange's filter,
- * order and paging straight from the index.
+ * order and paging straight from the index. With `writeThread`, upserts run on a worker thread
+ * (sqlite-write-thread.ts) with its own connection; everything else runs on the caller's.
  */
 export class SqliteDocumentStore implements DocumentStore {
   readonly kind = 'sqlite';
@@ -33,9 +43,17 @@ export class SqliteDocumentStore implements DocumentStore {
   /** Exact (case-sensitive) collection names that have a table, and their indexed range fields. */
   private readonly collections = new Map<string, Set<string>>();
   private readonly writeBatch = new Map<string, (documents: StoredDocument[]) => void>();
+  private readonly writeThread?: SqliteWriteThread;
+
+  private readonly busyTimeoutMs: number;
 
   constructor(private readonly config: SqliteStoreConfig) {
     this.location = config.path === ':memory:' ? ':memory:' : resolve(config.path);
+    this.busyTimeoutMs = config.busyTimeoutMs ?? 5_000;
+    if (config.writeThread) {
+      if (this.location === ':memory:') throw new StorageError('an in-memory SQLite store cannot write from a second thread (writeThread needs a file)', false);
+      this.writeThread = new SqliteWriteThread({ path: this.location, synchronous: config.synchronous ?? 'NORMAL', busyTimeoutMs: this.busyTimeoutMs });
+    }
   }
 
   async ensureCollection(collection: string, options: CollectionOptions = {}): Promise<void> {
@@ -57,16 +75,31 @@ export class SqliteDocumentStore implements DocumentStore {
     const batch = prepareBatch(collection, documents);
     if (batch.length === 0) return;
     this.requireCollection(collection);
+    if (this.writeThread) return this.upsertOnThread(this.writeThread, collection, batch);
     let write = this.writeBatch.get(collection);
     if (!write) {
-      const insert = this.statement(`INSERT INTO ${quote(collection)} (_key, doc) VALUES (?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc`);
+      const insert = this.statement(upsertSql(collection));
       write = this.db().transaction((items: StoredDocument[]) => {
-        for (const document of items) insert.run(document._key, JSON.stringify(document));
+        for (const document of items) insert.run(document._key, documentJson(document));
       });
       this.writeBatch.set(collection, write);
     }
     const run = write;
     this.run(collection, () => run(batch), batch.map((d) => d._key));
+  }
+
+  private async upsertOnThread(thread: SqliteWriteThread, collection: string, batch: StoredDocument[]): Promise<void> {
+    const keys = new Array<string>(batch.length);
+    const documents = new Array<string>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      keys[i] = batch[i]._key;
+      documents[i] = documentJson(batch[i]);
+    }
+    try {
+      await thread.write(upsertSql(collection), keys, documents);
+    } catch (error) {
+      throw this.failure(collection, error, keys);
+    }
   }
 
   async count(collection: string): Promise<number> {
@@ -108,6 +141,8 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Writes already sent finish first: close never abandons a batch a caller awaits.
+    await this.writeThread?.close();
     this.statements.clear();
     this.writeBatch.clear();
     if (this.database?.open) this.database.close();
@@ -119,7 +154,7 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.database) return this.database;
     try {
       if (this.location !== ':memory:') mkdirSync(dirname(this.location), { recursive: true });
-      const db = new Database(this.location);
+      const db = new Database(this.location, { timeout: this.busyTimeoutMs });
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${this.config.synchronous ?? 'NORMAL'}`);
       this.database = db;
@@ -165,21 +200,34 @@ export class SqliteDocumentStore implements DocumentStore {
     indexed.add(field);
   }
 
-  /** Maps SQLite failures onto the storage errors callers decide retries by. */
   private run<R>(collection: string, action: () => R, keys?: string[]): R {
     try {
       return action();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      const message = (error as Error).message;
-      const what = keys ? `writing ${keys.length} documents (${summarizeKeys(keys)}) to` : 'accessing';
-      if (/no such table/.test(message)) throw new CollectionNotFoundError(collection, this.location, { cause: error });
-      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-        throw new StoreUnavailableError(`SQLite ${this.location} is locked by another writer while ${what} "${collection}": ${message}`, { collection, keys }, { cause: error });
-      }
-      throw new StoreRequestError(`SQLite ${this.location} failed ${what} "${collection}": ${code} ${message}`, false, { collection, keys }, { cause: error });
+      throw this.failure(collection, error, keys);
     }
   }
+
+  /** Maps a SQLite failure (from this thread or the write thread) onto the storage errors callers decide retries by. */
+  private failure(collection: string, error: unknown, keys?: string[]): StorageError {
+    const code = (error as { code?: string }).code ?? '';
+    const message = (error as Error).message;
+    const what = keys ? `writing ${keys.length} documents (${summarizeKeys(keys)}) to` : 'accessing';
+    if (/no such table/.test(message)) return new CollectionNotFoundError(collection, this.location, { cause: error });
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      return new StoreUnavailableError(`SQLite ${this.location} is locked by another writer while ${what} "${collection}": ${message}`, { collection, keys }, { cause: error });
+    }
+    // The write thread died (it is restarted by the next write): worth a retry.
+    if (!(error instanceof WriteThreadFailure) && this.writeThread && keys) {
+      return new StoreUnavailableError(`SQLite ${this.location}: ${message} while ${what} "${collection}"`, { collection, keys }, { cause: error });
+    }
+    return new StoreRequestError(`SQLite ${this.location} failed ${what} "${collection}": ${code} ${message}`, false, { collection, keys }, { cause: error });
+  }
+}
+
+/** One statement text per collection, shared by both write paths. */
+function upsertSql(collection: string): string {
+  return `INSERT INTO ${quote(collection)} (_key, doc) VALUES (?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc`;
 }
 
 /** Collection names are validated (letters, digits, _ and -) before they get here, so quoting is enough. */

@@ -1,4 +1,4 @@
-import type { DocumentStore, StoredDocument } from '../document-store';
+import { withDocumentJson, type DocumentStore, type StoredDocument } from '../document-store';
 import { CollectionNotFoundError, InvalidCollectionNameError, InvalidDocumentError, InvalidQueryError, StorageError } from '../errors';
 
 /** How the contract suite gets stores of one adapter. */
@@ -111,6 +111,16 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
       };
       await store.upsertBatch(collection, [document]);
       expect(await store.get(collection, document._key)).toEqual(document);
+    });
+
+    it('stores a document that carries its JSON text (withDocumentJson) as that document', async () => {
+      // The same values as the object, written the way the loader copies Binance's decimals.
+      const text = '{"_key":"BTCUSDT_1m_60000","open_time":60000,"open":16541.23000000,"symbol":"BTCUSDT"}';
+      const document = withDocumentJson({ _key: 'BTCUSDT_1m_60000', open_time: 60000, open: 16541.23, symbol: 'BTCUSDT' }, text);
+      expect({ ...document }).toStrictEqual({ _key: 'BTCUSDT_1m_60000', open_time: 60000, open: 16541.23, symbol: 'BTCUSDT' });
+      await store.upsertBatch(collection, [document]);
+      expect(await store.get(collection, document._key)).toStrictEqual({ _key: 'BTCUSDT_1m_60000', open_time: 60000, open: 16541.23, symbol: 'BTCUSDT' });
+      expect(await store.findRange(collection, { field: 'open_time', from: 60000, to: 60000 })).toHaveLength(1);
     });
 
     it('gets undefined for a missing key', async () => {
