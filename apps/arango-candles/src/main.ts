@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     workerRuntimeConfig('arango-candles', config, 'consumer'),
     { registry, isReady: () => readiness.sink?.ready ?? false },
   );
-  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) });
+  // SQLite upserts on their own thread: decoding the next fetch and writing this one use two cores.
+  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) }, { sqliteWriteThread: true });
   const candleSink = createCandleSink(candleSinkConfig(config), {
     kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
   });

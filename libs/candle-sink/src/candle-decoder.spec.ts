@@ -1,3 +1,5 @@
+import type { Candle } from '@streamforge/schemas';
+import { documentJson } from '@streamforge/storage';
 import { decodeCandle } from './candle-decoder';
 import { minuteCandles, withDecimalStrings } from './testing';
 
@@ -7,6 +9,16 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value));
 describe('decodeCandle', () => {
   it('accepts a candle as the loader publishes it', () => {
     expect(decodeCandle(encode(candle))).toEqual({ ok: true, candle });
+  });
+
+  it('keeps the text of a candle in the loader\'s plain form for the store, and serialises any other form', () => {
+    const plain = JSON.stringify(candle).replace(/"high":([0-9]+\.[0-9]+)/, '"high":$10000');
+    expect(plain).toContain('"high":30012.50000');
+    const decoded = decodeCandle(Buffer.from(plain));
+    expect(decoded).toEqual({ ok: true, candle });
+    expect(documentJson((decoded as { candle: Candle }).candle)).toBe(plain);
+    const spaced = decodeCandle(Buffer.from(JSON.stringify(candle, null, 2)));
+    expect(documentJson((spaced as { candle: Candle }).candle)).toBe(JSON.stringify(candle));
   });
 
   it('coerces decimal strings to numbers', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { incomingCandleSchema } from '@streamforge/schemas';
-import { fastIncomingCandle } from './candle-fast-path';
+import { fastIncomingCandle, isPlainCandleJson } from './candle-fast-path';
 
 const NUMERIC_FIELDS = [
   'open_time', 'close_time', 'open', 'high', 'low', 'close', 'volume', 'quote_asset_volume', 'number_of_trades',
@@ -98,5 +98,49 @@ describe('fastIncomingCandle', () => {
         if (fast !== undefined) expect({ field, value, data: zod.data }).toStrictEqual({ field, value, data: fast });
       }
     }
+  });
+});
+
+/** JSON texts of (mostly valid) candles, written the ways producers write them: spaced, reordered, with repeated keys. */
+const candleText = fc
+  .tuple(
+    fc.oneof(validCandle, mutatedCandle),
+    fc.constantFrom('plain', 'spaced', 'reordered', 'repeated-key', 'decimal-zeros'),
+    fc.constantFrom(...FIELDS),
+  )
+  .map(([candle, style, field]) => {
+    const plain = JSON.stringify(candle);
+    if (style === 'spaced') return JSON.stringify(candle, null, 1);
+    if (style === 'reordered') return JSON.stringify(Object.fromEntries(Object.entries(candle as object).reverse()));
+    // The first occurrence differs from the one JSON.parse keeps.
+    if (style === 'repeated-key') return plain.replace('{', `{"${field}":${JSON.stringify(field.endsWith('time') ? 1 : 'x')},`);
+    return plain.replace(/(:\d+\.\d+)([,}])/g, '$1000$2');
+  });
+
+describe('isPlainCandleJson', () => {
+  it('accepts only text that parses to exactly the candle fastIncomingCandle makes of it', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(candleText, (text) => {
+        const candle = fastIncomingCandle(JSON.parse(text));
+        if (candle === undefined || !isPlainCandleJson(text)) return;
+        accepted += 1;
+        expect(JSON.parse(text)).toStrictEqual({ ...candle });
+      }),
+      { numRuns: 4_000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('accepts the loader\'s form and refuses spacing, reordering, repeated keys and decimal strings', () => {
+    const candle = { _key: 'BTCUSDT_1m_60000', symbol: 'BTCUSDT', interval: '1m', open_time: 60000, close_time: 119999, open: 1.5, high: 2, low: 1, close: 1.5, volume: 10, quote_asset_volume: 15, number_of_trades: 3, taker_buy_base_asset_volume: 5, taker_buy_quote_asset_volume: 7.5 };
+    const plain = JSON.stringify(candle);
+    expect(isPlainCandleJson(plain)).toBe(true);
+    expect(isPlainCandleJson(plain.replace('"open":1.5', '"open":1.50000000'))).toBe(true);
+    expect(isPlainCandleJson(JSON.stringify(candle, null, 1))).toBe(false);
+    expect(isPlainCandleJson(plain.replace('{', '{"open_time":1,'))).toBe(false);
+    expect(isPlainCandleJson(plain.replace('"open":1.5', '"open":"1.5"'))).toBe(false);
+    expect(isPlainCandleJson(plain.replace('"symbol":"BTCUSDT"', '"symbol":"BTC\\u0055SDT"'))).toBe(false);
+    expect(isPlainCandleJson(plain.replace('}', ',"extra":1}'))).toBe(false);
   });
 });

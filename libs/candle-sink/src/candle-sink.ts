@@ -10,11 +10,17 @@ import { CandleSinkError, describeError, StopRequestedError } from './errors';
 import { createProgressReporter, type ProgressReporterConfig } from './progress-reporter';
 import type { SinkMetrics } from './sink-metrics';
 import { retryStoreWrite, type StoreRetryPolicy } from './store-write-retry';
+import { WritePipeline } from './write-pipeline';
 
 /** Rough size of one candle record in a fetch response; turns BATCH_SIZE into the fetch's minBytes. */
 const CANDLE_RECORD_BYTES = 300;
 /** Dead letters logged one by one per batch; the rest are summed up in one line. */
 const LOGGED_DEAD_LETTERS = 5;
+/**
+ * Slices written or committing at once: two keep the store busy with the next write while the
+ * sink decodes the one after (more only adds memory).
+ */
+const PIPELINE_DEPTH = 2;
 
 export interface CandleSinkConfig {
   queueId: string;
@@ -66,6 +72,32 @@ export interface CandleSink {
 
 type Ending = { kind: 'complete' } | { kind: 'stop'; reason: string } | { kind: 'failure'; error: Error };
 
+/** One slice of a fetched batch, parsed. */
+interface DecodedSlice {
+  partition: number;
+  /** Offsets of its first and last message. */
+  first: string;
+  last: string;
+  /** The partition's high watermark when the slice was fetched. */
+  highWatermark: bigint;
+  messages: number;
+  candles: Candle[];
+  letters: DeadLetter[];
+  /** Newest open_time among its candles, -1 when none. */
+  newest: number;
+  /** The partition's rewind count when it was read. */
+  epoch: number;
+  /** The consumer-group calls of the batch it came from. */
+  group: GroupHandles;
+}
+
+/** The consumer-group calls a slice needs once eachBatch may have returned. */
+interface GroupHandles {
+  heartbeat: () => Promise<void>;
+  commit: EachBatchPayload['commitOffsetsIfNecessary'];
+  seek: (partition: number, offset: string) => void;
+}
+
 /**
  * Moves candles from a Kafka topic into a collection, each exactly once in the store:
  * at-least-once delivery (offsets are committed only after the store confirmed the write) plus
@@ -94,6 +126,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   let errorCount = 0;
   let lastOpenTime: number | undefined;
   let lastKnownCount = 0;
+  /** Per partition, how often a failed commit rewound it: slices read before a rewind are not committed. */
+  const epochs = new Map<number, number>();
+  const epochOf = (partition: number) => epochs.get(partition) ?? 0;
 
   const end = (next: Ending) => {
     if (ending) return;
@@ -153,11 +188,11 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     if (letters.length > LOGGED_DEAD_LETTERS) log.warn({ count: letters.length - LOGGED_DEAD_LETTERS, dlq: config.deadLetterTopic }, 'more bad messages sent to the dead-letter topic');
   }
 
-  /** Stores one slice of a fetched batch: candles to the store, bad messages to the DLQ, markers noted. */
-  async function handle(partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+  /** Parses one slice of a fetched batch: candles to write, bad messages for the DLQ; markers are noted. */
+  function decodeSlice(partition: number, messages: KafkaMessage[], highWatermark: bigint, group: GroupHandles): DecodedSlice {
     const candles: Candle[] = [];
     const letters: DeadLetter[] = [];
-    let newest = lastOpenTime ?? -1;
+    let newest = -1;
     for (const message of messages) {
       const marker = readEndOfStream(message.headers);
       if (marker) {
@@ -174,11 +209,65 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         letters.push({ partition, message, kind: decoded.kind, reason: decoded.reason });
       }
     }
-    if (candles.length > 0) await writeCandles(candles, heartbeat);
-    if (letters.length > 0) await deadLetter(letters);
-    if (newest >= 0) lastOpenTime = newest;
-    progress.note(candles.length + letters.length);
+    const { offset: first } = messages[0];
+    const { offset: last } = messages[messages.length - 1];
+    return { partition, first, last, highWatermark, messages: messages.length, candles, letters, newest, epoch: epochOf(partition), group };
   }
+
+  /** Stores a slice's candles (with retries); false when the sink is ending instead. Never rejects. */
+  async function writeSlice(slice: DecodedSlice): Promise<boolean> {
+    if (ending?.kind === 'failure') return false;
+    try {
+      if (slice.candles.length > 0) await writeCandles(slice.candles, slice.group.heartbeat);
+      return true;
+    } catch (error) {
+      if (!(error instanceof StopRequestedError)) end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) });
+      return false;
+    }
+  }
+
+  /**
+   * Runs once the slice is stored and every earlier slice committed: dead-letters its bad
+   * messages, then commits its offsets. A failed commit rewinds the partition, so the slice is
+   * read (and idempotently written) again. Never rejects.
+   */
+  async function commitSlice(slice: DecodedSlice): Promise<void> {
+    const { partition, group } = slice;
+    if (ending?.kind === 'failure' || slice.epoch !== epochOf(partition)) return;
+    try {
+      if (slice.letters.length > 0) await deadLetter(slice.letters);
+    } catch (error) {
+      end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) });
+      return;
+    }
+    if (slice.newest > (lastOpenTime ?? -1)) lastOpenTime = slice.newest;
+    progress.note(slice.messages);
+    const next = BigInt(slice.last) + 1n;
+    const offset = markers.commitOffset(partition, next);
+    if (committed.get(partition) !== offset) {
+      try {
+        await group.commit({ topics: [{ topic: config.topic, partitions: [{ partition, offset: offset.toString() }] }] });
+      } catch (error) {
+        // Stored but not committed: harmless (upserts are idempotent), as long as it is read again.
+        log.warn({ err: describeKafkaError(error), partition, offset: slice.first }, 'commit failed; reading the partition again from the uncommitted slice');
+        epochs.set(partition, epochOf(partition) + 1);
+        group.seek(partition, slice.first);
+        return;
+      }
+      committed.set(partition, offset);
+      metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
+    }
+    markers.observe(partition, next, slice.highWatermark);
+    metrics.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(slice.highWatermark - next)));
+    // loadComplete does not throw (a failed metadata read keeps the known partitions); if it ever
+    // did, failing is the safe end: the restarted sink reads its markers again.
+    await loadComplete().then(
+      (complete) => complete && end({ kind: 'complete' }),
+      (error: unknown) => end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) }),
+    );
+  }
+
+  const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, { write: writeSlice, commit: commitSlice });
 
   async function loadComplete(): Promise<boolean> {
     if (!markers.isComplete(partitions, committed)) return false;
@@ -192,35 +281,37 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     return true;
   }
 
+  /**
+   * Decodes slices and hands them to the write pipeline: while one slice is written (on the
+   * store's side: SQLite's write thread, ArangoDB's server), the next is decoded and queued, and
+   * kafkajs fetches the next batch once this one returns. Offsets are resolved when a slice is
+   * queued (so the fetch moves on) but committed only after its write.
+   */
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition, messages } = batch;
+    const group: GroupHandles = {
+      heartbeat,
+      commit: commitOffsetsIfNecessary,
+      seek: (p, offset) => {
+        try {
+          consumer?.seek({ topic: config.topic, partition: p, offset });
+        } catch (error) {
+          // Not running any more: the next member of the group starts from the committed offset anyway.
+          log.warn({ err: describeKafkaError(error), partition: p, offset }, 'could not rewind the partition');
+        }
+      },
+    };
+    const highWatermark = BigInt(batch.highWatermark);
     for (let from = 0; from < messages.length; from += config.batchSize) {
-      // Between slices: a stop finishes the slice in hand and leaves the rest uncommitted for the next run.
+      // Between slices: a stop finishes the slices in flight and leaves the rest uncommitted for the next run.
       if (ending || !isRunning() || isStale()) return;
-      const slice = messages.slice(from, from + config.batchSize);
-      const last = slice[slice.length - 1].offset;
-      try {
-        await handle(partition, slice, heartbeat);
-      } catch (error) {
-        if (error instanceof StopRequestedError) return;
-        end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) });
-        return;
-      }
-      resolveOffset(last);
-      const next = BigInt(last) + 1n;
-      const offset = markers.commitOffset(partition, next);
-      if (committed.get(partition) !== offset) {
-        await commitOffsetsIfNecessary({ topics: [{ topic: config.topic, partitions: [{ partition, offset: offset.toString() }] }] });
-        committed.set(partition, offset);
-        metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
-      }
-      markers.observe(partition, next, BigInt(batch.highWatermark));
-      metrics.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - next)));
+      const slice = decodeSlice(partition, messages.slice(from, from + config.batchSize), highWatermark, group);
+      await pipeline.room();
+      // A failed commit of an earlier slice rewound the partition (isStale): kafkajs delivers it again.
+      if (ending || !isRunning() || isStale()) return;
       await heartbeat();
-      if (await loadComplete()) {
-        end({ kind: 'complete' });
-        return;
-      }
+      resolveOffset(slice.last);
+      pipeline.start(slice, new Set(slice.candles.map((candle) => candle._key)));
     }
   }
 
@@ -329,6 +420,8 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       closing ??= (async () => {
         progress.stop();
         ready = false;
+        // The slices in flight are written and committed before the group is left.
+        await pipeline.drain();
         await consumer?.disconnect().catch((error) => log.warn({ err: describeKafkaError(error) }, 'consumer disconnect failed'));
       })();
       return closing;
