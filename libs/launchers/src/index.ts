@@ -3,3 +3,4 @@ export * from './errors';
 export * from './kubernetes-names';
 export * from './kubernetes-job';
 export * from './local-launcher';
+export * from './worker-node-args';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createLogger } from '@streamforge/logging';
 import { LaunchError } from './errors';
 import { createLocalLauncher } from './local-launcher';
+import { workerNodeArgs } from './worker-node-args';
 import type { WorkerInfo, WorkerSpec } from './worker-launcher';
 
 // Tiny stand-in bundles: what the launcher does with a process does not depend on what it runs.
@@ -14,6 +15,8 @@ setInterval(() => undefined, 1000);`,
   crasher: `console.error('crashing'); process.exit(3);`,
   stubborn: `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('up'); setInterval(() => undefined, 1000);`,
   done: `console.log('done'); process.exit(0);`,
+  // Named after the worker that has node options (workerNodeArgs).
+  'arango-candles': `console.log('execArgv ' + JSON.stringify(process.execArgv)); process.exit(0);`,
 };
 
 function bundleRoot(): string {
@@ -64,6 +67,15 @@ describe('local launcher', () => {
     expect(lines).toContain('[job-echo-btcusdt-abc123] bye');
     expect((await local.list())[0].phase).toBe('stopped');
     expect(exits).toEqual([]);
+  });
+
+  it("starts node with the worker's node options", async () => {
+    const local = launcher();
+    await local.launch(spec('arango-candles'));
+    await until(() => exits.length === 1);
+    const line = lines.find((l) => l.includes('execArgv ')) as string;
+    expect(JSON.parse(line.slice(line.indexOf('[', 1)))).toEqual(['--max-semi-space-size=32']);
+    expect(workerNodeArgs('arango-candles')).toEqual(['--max-semi-space-size=32']);
   });
 
   it('restarts a crashed worker up to the backoff limit, then reports it failed', async () => {

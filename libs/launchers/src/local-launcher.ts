@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '@streamforge/logging';
 import { LaunchError } from './errors';
+import { workerNodeArgs } from './worker-node-args';
 import type { WorkerExitListener, WorkerInfo, WorkerLauncher, WorkerPhase, WorkerSpec } from './worker-launcher';
 
 export interface LocalLauncherConfig {
@@ -37,7 +38,7 @@ interface LocalWorker {
   restartTimer?: NodeJS.Timeout;
 }
 
-/** Runs each worker as a child process of queue-manager: `node dist/apps/<target>/main.js`. */
+/** Runs each worker as a child process of queue-manager: `node [workerNodeArgs] dist/apps/<target>/main.js`. */
 export function createLocalLauncher(config: LocalLauncherConfig, deps: LocalLauncherDeps): WorkerLauncher {
   const log = deps.logger.child({ component: 'local-launcher' });
   const output = deps.output ?? ((line: string) => void process.stdout.write(`${line}\n`));
@@ -57,7 +58,7 @@ export function createLocalLauncher(config: LocalLauncherConfig, deps: LocalLaun
     const { spec } = worker;
     // Every worker binds its own free metrics port: several run side by side on one machine.
     const env = { ...config.baseEnv, ...spec.env, METRICS_PORT: '0' };
-    const child = spawn(process.execPath, [bundleOf(spec.target), ...spec.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...workerNodeArgs(spec.target), bundleOf(spec.target), ...spec.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     worker.child = child;
     worker.phase = 'running';
     for (const stream of [child.stdout, child.stderr]) {

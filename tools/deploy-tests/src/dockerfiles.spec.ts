@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerfileParser, type Copy, type Instruction } from 'dockerfile-ast';
 import { validate as dockerfileUtilsValidate } from 'dockerfile-utils';
+import { workerNodeArgs } from '@streamforge/launchers';
 import { findHadolint } from './hadolint';
 import { DEPLOYABLE_APPS, note, presentApps, readRepoFile, repoFileExists, repoPath } from './repo';
 
@@ -77,7 +78,7 @@ describe.each(DEPLOYABLE_APPS.map((app) => [app]))('apps/%s/Dockerfile', (app) =
     expect(of(runtime, 'WORKDIR').map(args)).toEqual(['/app']);
   });
 
-  it('runs as a numeric non-root user with NODE_ENV=production, exposes 8000 and starts main.js', () => {
+  it("runs as a numeric non-root user with NODE_ENV=production, exposes 8000 and starts main.js with the worker's node options", () => {
     const user = of(runtime, 'USER').map(args);
     expect(user).toHaveLength(1);
     // Kubernetes can only enforce runAsNonRoot (the Job contract) when the image user is numeric.
@@ -86,6 +87,7 @@ describe.each(DEPLOYABLE_APPS.map((app) => [app]))('apps/%s/Dockerfile', (app) =
     expect(of(runtime, 'EXPOSE').map(args)).toEqual(['8000']);
     const cmd = of(runtime, 'CMD');
     expect(cmd).toHaveLength(1);
-    expect(JSON.parse(args(cmd[0]))).toEqual(['node', 'main.js']);
+    // The same node options as under the local launcher.
+    expect(JSON.parse(args(cmd[0]))).toEqual(['node', ...workerNodeArgs(app), 'main.js']);
   });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTopics, kafkaConnectionSettings, createKafkaClient } from '@streamforge/kafka';
 import { uniqueName } from '@streamforge/kafka/testing';
+import { workerNodeArgs } from '@streamforge/launchers';
 import { createLogger } from '@streamforge/logging';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { CandlePublisher, minuteCandles } from '@streamforge/candle-sink/testing';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   if (values['linger-ms']) base.LINGER_MS = values['linger-ms'];
   if (values['max-bytes-per-partition']) base.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
   // Each --try drains the same topic again with a fresh consumer group and a fresh SQLite file.
-  const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => pair.split('=') as [string, string])) }));
+  const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) }));
   let allStored = true;
   for (const settings of tries) {
     const result = await drain({ brokers, topic, controlTopic, eventsTopic, total, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
@@ -118,7 +119,8 @@ async function drain(options: DrainOptions): Promise<{ stored: number }> {
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const spawnedAt = Date.now();
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
-  const sink = spawn(process.execPath, [...profile, bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The node options the local launcher and the image use.
+  const sink = spawn(process.execPath, [...profile, ...workerNodeArgs('arango-candles'), bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let joinedAt: number | undefined;
   let completeAt: number | undefined;
   let peakKb = 0;
