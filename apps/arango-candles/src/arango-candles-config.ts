@@ -6,9 +6,10 @@ import { workerFlags, workerSettings } from '@streamforge/worker';
 
 /**
  * arango-candles settings: the worker environment, the store, and the sink's batching. Batching
- * defaults from `npm run bench:sink -- --try ...`: CPU per candle was the same from 1,000 to 20,000
- * candles per write, while 1 MiB fetches (about 3,000 candles, one write and one commit each) kept
- * the peak RSS near 140 MB instead of 200-250 MB with 4-8 MiB.
+ * defaults from `npm run bench:sink -- --try ...` (SQLite write thread, two slices in flight):
+ * 3,000 candles per write with 1 MiB fetches (about one write and one commit per fetch) drained
+ * 84,000 candles/s at 242 MB peak RSS; 4 MiB fetches gave 63,000/s at 317 MB, 1,000 per write
+ * 55,000/s, 10,000 per write with 4 MiB fetches 69,000/s at 448 MB.
  */
 export const arangoCandlesConfigSchema = z
   .object({
