@@ -32,24 +32,37 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<v
 /** Errors a just-created topic answers with until its leader serves it. */
 const NOT_READY_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 const LEADER_WAIT_MS = 30_000;
+const LEADER_SETTLE_MS = 50;
 
 /**
- * Waits until every partition's leader answers for it. kafkajs's own `waitForLeaders` retries
- * LEADER_NOT_AVAILABLE only, but for a moment after the controller created a topic a KRaft broker
- * answers UNKNOWN_TOPIC_OR_PARTITION (metadata) or NOT_LEADER_OR_FOLLOWER (offsets) too.
+ * Waits until the metadata names a leader for every partition, then until each leader answers for
+ * it. kafkajs's own `waitForLeaders` retries LEADER_NOT_AVAILABLE only, but for a moment after the
+ * controller created a topic a KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION (metadata) or
+ * NOT_LEADER_OR_FOLLOWER (offsets) too.
  */
 async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MS;
   for (;;) {
     try {
-      // ListOffsets goes to each partition's leader: it succeeds once they all serve the topic.
-      for (const topic of topics) await admin.fetchTopicOffsets(topic);
-      return;
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        // The broker announces a leader a few ms before that leader serves; probing at once would
+        // mostly fail, and kafkajs logs every failed request as an error line.
+        await sleep(LEADER_SETTLE_MS);
+        // ListOffsets goes to each partition's leader: it succeeds once they all serve the topic.
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
     } catch (error) {
       if (!NOT_READY_YET.has((error as { type?: string }).type ?? '') || Date.now() > deadline) throw error;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${LEADER_WAIT_MS / 1000} s`);
+    await sleep(100);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Partition ids of a topic. */
