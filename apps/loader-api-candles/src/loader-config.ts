@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { positiveInt, topicName } from '@streamforge/config';
 import { KLINE_INTERVALS, type KlineInterval, isKlineInterval } from '@streamforge/binance';
-import { COMPRESSIONS, type CompressionName, parseTimeRange } from '@streamforge/loader';
+import { COMPRESSIONS, type CompressionName, type TimeRange } from '@streamforge/loader';
+import { parseTimeRange, TIME_RANGE_FORMS } from '@streamforge/schemas';
 import { workerFlags, workerSettings } from '@streamforge/worker';
 
 const intervalList = KLINE_INTERVALS.join(' ');
@@ -15,15 +16,14 @@ export const loaderConfigSchema = z
     INTERVAL: z.enum(KLINE_INTERVALS, { error: `one of ${intervalList}` }).optional().describe('kline interval; default: the suffix of TYPE'),
     TIME_RANGE: z
       .string()
-      .transform((text, ctx) => {
-        try {
-          return parseTimeRange(text);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          return z.NEVER;
-        }
+      .transform((text, ctx): TimeRange => {
+        // The queue-manager API accepted this very text with the same parser.
+        const parsed = parseTimeRange(text);
+        if (parsed.ok) return { from: parsed.value.fromMs, to: parsed.value.untilMs };
+        ctx.addIssue({ code: 'custom', message: parsed.reason });
+        return z.NEVER;
       })
-      .describe('YYYY-MM-DD:YYYY-MM-DD (UTC, end day included) or ISO-8601 instants'),
+      .describe(TIME_RANGE_FORMS),
     KAFKA_TOPIC: topicName.describe('data topic the candles go to'),
     BINANCE_BASE_URL: z.url().default('https://api.binance.com').describe('Binance spot REST API'),
     BINANCE_API_KEY: z.string().optional().describe('sent as X-MBX-APIKEY; klines are public'),

@@ -1,31 +1,35 @@
 import { parseTimeRange, timeRangeSchema } from './time-range';
 
+const utc = (...parts: number[]) => Date.UTC(parts[0] as number, (parts[1] as number) - 1, ...(parts.slice(2) as []));
+
 describe('parseTimeRange', () => {
-  it('reads a day range with the end day included', () => {
-    expect(parseTimeRange('2024-08-01:2024-08-01')).toEqual({
-      ok: true,
-      value: { fromMs: Date.UTC(2024, 7, 1), toMs: Date.UTC(2024, 7, 2) - 1, startDay: '2024-08-01' },
-    });
+  it('reads UTC days with the end day included', () => {
+    expect(parseTimeRange('2024-08-01:2024-08-01')).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1), untilMs: utc(2024, 8, 2), startDay: '2024-08-01' } });
+    expect(parseTimeRange('2023-12-31:2024-01-01')).toEqual({ ok: true, value: { fromMs: utc(2023, 12, 31), untilMs: utc(2024, 1, 2), startDay: '2023-12-31' } });
   });
 
-  it('reads ISO instants separated by / or :', () => {
-    const expected = { ok: true, value: { fromMs: Date.UTC(2024, 7, 1, 6), toMs: Date.UTC(2024, 7, 1, 12), startDay: '2024-08-01' } };
+  it('reads ISO-8601 instants with the end excluded, separated by / or :, with any zone', () => {
+    const expected = { ok: true, value: { fromMs: utc(2024, 8, 1, 6), untilMs: utc(2024, 8, 1, 12), startDay: '2024-08-01' } };
     expect(parseTimeRange('2024-08-01T06:00:00Z/2024-08-01T12:00:00Z')).toEqual(expected);
-    expect(parseTimeRange('2024-08-01T06:00:00Z:2024-08-01T12:00:00Z')).toEqual(expected);
+    expect(parseTimeRange('2024-08-01T06:00Z:2024-08-01T12:00Z')).toEqual(expected);
     expect(parseTimeRange('2024-08-01T08:00:00+02:00/2024-08-01T12:00:00.000Z')).toEqual(expected);
+    expect(parseTimeRange('2024-08-01T02:00:00.5+02:00/2024-08-01T01:00:00-0100')).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1, 0, 0, 0, 500), untilMs: utc(2024, 8, 1, 2), startDay: '2024-08-01' } });
   });
 
-  it('rejects an inverted range, naming both ends', () => {
-    expect(parseTimeRange('2024-08-02:2024-08-01')).toEqual({ ok: false, reason: 'inverted: the start 2024-08-02 is after the end 2024-08-01' });
-    expect(parseTimeRange('2024-08-01T12:00Z/2024-08-01T12:00Z')).toMatchObject({ ok: false, reason: expect.stringMatching(/^inverted/) });
-  });
-
-  it('rejects impossible days, missing zones and other shapes with the expected form', () => {
-    for (const bad of ['2024-02-30:2024-03-01', '2024-08-01T00:00:00/2024-08-02T00:00:00', 'yesterday', '2024-08-01', '2024-08-01:2024-08-02T00:00Z']) {
-      const result = parseTimeRange(bad);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.reason).toMatch(/YYYY-MM-DD:YYYY-MM-DD|mixes/);
-    }
+  it.each([
+    ['2024-08-02:2024-08-01', 'inverted: the start 2024-08-02 is after the end 2024-08-01'],
+    ['2024-08-01T12:00Z/2024-08-01T12:00Z', 'inverted: the start 2024-08-01T12:00Z is not before the end 2024-08-01T12:00Z'],
+    ['2024-02-30:2024-03-01', /^2024-02-30 is not a calendar date; expected YYYY-MM-DD:YYYY-MM-DD/],
+    ['2024-08-01T24:00Z:2024-08-02T00:00Z', /^2024-08-01T24:00Z is not a valid time of day; expected YYYY-MM-DD:YYYY-MM-DD/],
+    ['2024-08-01:2024-08-02T00:00Z', /^mixes a day and an instant; expected/],
+    ['2024-08-01T00:00:00/2024-08-02T00:00:00', /^expected YYYY-MM-DD:YYYY-MM-DD \(UTC days, end day included/],
+    ['2024-8-1:2024-8-2', /^expected YYYY-MM-DD:YYYY-MM-DD/],
+    ['yesterday', /^expected YYYY-MM-DD:YYYY-MM-DD/],
+    ['2024-08-01', /^expected YYYY-MM-DD:YYYY-MM-DD/],
+  ])('refuses %j, saying why', (text, reason) => {
+    const result = parseTimeRange(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
   });
 
   it('is usable as a zod field', () => {

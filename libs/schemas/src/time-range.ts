@@ -1,55 +1,65 @@
 import { z } from 'zod';
 
-/** A parsed TIME_RANGE: inclusive bounds in ms, and the UTC start day used for naming. */
+/**
+ * A parsed TIME_RANGE, half-open: open times from `fromMs` (included) to `untilMs` (excluded).
+ * The API, the queue-manager and the loader all read TIME_RANGE with parseTimeRange.
+ */
 export interface TimeRange {
   fromMs: number;
-  /** Inclusive: the last millisecond the range covers. */
-  toMs: number;
-  /** `YYYY-MM-DD` (UTC) of fromMs. */
+  untilMs: number;
+  /** `YYYY-MM-DD` (UTC) of fromMs, for queue ids and collection names. */
   startDay: string;
 }
 
 export const TIME_RANGE_FORMS =
-  'YYYY-MM-DD:YYYY-MM-DD (UTC days, end day included, e.g. 2024-08-01:2024-08-01) or two ISO-8601 instants with a zone separated by / or : (e.g. 2024-08-01T00:00:00Z/2024-08-01T12:00:00Z)';
+  'YYYY-MM-DD:YYYY-MM-DD (UTC days, end day included, e.g. 2024-08-01:2024-08-01) or two ISO-8601 instants with a zone, end excluded, separated by / or : (e.g. 2024-08-01T00:00Z/2024-08-01T12:00Z)';
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DAY_MS = 86_400_000;
 
-type Bound = { kind: 'day' | 'instant'; ms: number };
+type Bound = { kind: 'day' | 'instant'; ms: number } | { kind: 'invalid'; reason: string } | undefined;
 
-function parseBound(text: string): Bound | undefined {
-  if (DAY.test(text)) {
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    // Date.parse rolls 2024-02-30 over to March: a day is valid only if it prints back the same.
-    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) return undefined;
+/** A day or an instant; `invalid` when it has the shape of one but names no real moment; undefined otherwise. */
+function parseBound(text: string): Bound {
+  const day = DAY.exec(text);
+  if (day) {
+    const ms = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    // Date.UTC rolls 2024-02-30 over to March: a day is valid only if it prints back the same.
+    if (new Date(ms).toISOString().slice(0, 10) !== text) return { kind: 'invalid', reason: `${text} is not a calendar date` };
     return { kind: 'day', ms };
   }
-  if (INSTANT.test(text)) {
-    const ms = Date.parse(text);
-    const day = text.slice(0, 10);
-    if (Number.isNaN(ms) || parseBound(day) === undefined) return undefined;
-    return { kind: 'instant', ms };
+  const instant = INSTANT.exec(text);
+  if (instant) {
+    const [, date, hour, minute, second] = instant;
+    const dayBound = parseBound(date as string);
+    if (dayBound?.kind === 'invalid') return { kind: 'invalid', reason: `${text}: ${dayBound.reason}` };
+    if (Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 59) return { kind: 'invalid', reason: `${text} is not a valid time of day` };
+    return { kind: 'instant', ms: Date.parse(text) };
   }
   return undefined;
 }
 
-/** Parses a TIME_RANGE the way the loader reads it; returns the reason when it cannot. */
+/** Parses a TIME_RANGE; returns the reason (which part, what was expected) when it cannot. */
 export function parseTimeRange(text: string): { ok: true; value: TimeRange } | { ok: false; reason: string } {
   const trimmed = text.trim();
   // Instants contain ':' themselves, so try every separator position and keep the split whose
   // two halves both parse.
   for (let i = 1; i < trimmed.length - 1; i += 1) {
     if (trimmed[i] !== ':' && trimmed[i] !== '/') continue;
-    const from = parseBound(trimmed.slice(0, i));
-    const to = parseBound(trimmed.slice(i + 1));
+    const [startText, endText] = [trimmed.slice(0, i), trimmed.slice(i + 1)];
+    const from = parseBound(startText);
+    const to = parseBound(endText);
     if (!from || !to) continue;
-    if (from.kind !== to.kind) return { ok: false, reason: `mixes a day and an instant; expected ${TIME_RANGE_FORMS}` };
-    const toMs = to.kind === 'day' ? to.ms + DAY_MS - 1 : to.ms;
-    if (from.kind === 'day' ? from.ms > to.ms : from.ms >= to.ms) {
-      return { ok: false, reason: `inverted: the start ${trimmed.slice(0, i)} is ${from.kind === 'day' ? 'after' : 'not before'} the end ${trimmed.slice(i + 1)}` };
+    if (from.kind === 'invalid' || to.kind === 'invalid') {
+      return { ok: false, reason: `${from.kind === 'invalid' ? from.reason : (to as { reason: string }).reason}; expected ${TIME_RANGE_FORMS}` };
     }
-    return { ok: true, value: { fromMs: from.ms, toMs, startDay: new Date(from.ms).toISOString().slice(0, 10) } };
+    if (from.kind !== to.kind) return { ok: false, reason: `mixes a day and an instant; expected ${TIME_RANGE_FORMS}` };
+    const untilMs = to.kind === 'day' ? to.ms + DAY_MS : to.ms;
+    if (untilMs <= from.ms) {
+      return { ok: false, reason: `inverted: the start ${startText} is ${from.kind === 'day' ? 'after' : 'not before'} the end ${endText}` };
+    }
+    return { ok: true, value: { fromMs: from.ms, untilMs, startDay: new Date(from.ms).toISOString().slice(0, 10) } };
   }
   return { ok: false, reason: `expected ${TIME_RANGE_FORMS}` };
 }

@@ -233,7 +233,7 @@ describe('loader-api-candles configuration', () => {
     });
 
   it.each([
-    [{ TIME_RANGE: '2024-08-02:2024-08-01' }, /^configuration error: TIME_RANGE: the range ends \(2024-08-01\) before it starts \(2024-08-02\); expected YYYY-MM-DD:YYYY-MM-DD \(UTC days, end day included.*\(got "2024-08-02:2024-08-01"\)$/],
+    [{ TIME_RANGE: '2024-08-02:2024-08-01' }, /^configuration error: TIME_RANGE: inverted: the start 2024-08-02 is after the end 2024-08-01 \(got "2024-08-02:2024-08-01"\)$/],
     [{ TIME_RANGE: '1 Aug 2024' }, /^configuration error: TIME_RANGE: expected YYYY-MM-DD:YYYY-MM-DD .* \(got "1 Aug 2024"\)$/],
     [{ INTERVAL: '2m' }, /^configuration error: INTERVAL: one of 1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M \(got "2m"\)$/],
     [{ TYPE: 'api_candles_7m' }, /^configuration error: INTERVAL: not set, and TYPE api_candles_7m does not end in _<interval> with an interval of 1s 1m .* 1M \(it is not set\)$/],
