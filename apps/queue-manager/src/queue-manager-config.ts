@@ -38,6 +38,7 @@ export const queueManagerConfigSchema = z
     K8S_KAFKA_CA_SECRET: z.string().optional().describe('Secret holding the Kafka cluster CA, mounted at /etc/streamforge/kafka-ca'),
     K8S_NODE_SELECTOR: nodeSelector.optional().describe('k=v,k=v node selector of worker pods'),
     K8S_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
+    K8S_JOB_POLL_MS: positiveInt.default(10_000).describe('how often the Jobs are listed to find workers that ended without a final event'),
     IMAGE_REGISTRY: z.string().default('registry.dmz.home').describe('workers run <IMAGE_REGISTRY>/streamforge/<target>:<IMAGE_TAG>'),
     IMAGE_TAG: z.string().optional().describe('default: v<queue-manager version>, so workers match the orchestrator'),
     IMAGE_LOADER_API_CANDLES: z.string().optional().describe('full image of loader-api-candles (overrides registry/tag)'),

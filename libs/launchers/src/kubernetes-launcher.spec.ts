@@ -3,7 +3,17 @@ import { KubeApiStandIn, validateKubernetesObject } from './testing';
 import { LaunchError } from './errors';
 import type { KubernetesLauncherConfig } from './kubernetes-launcher';
 import { createKubernetesLauncher } from './kubernetes-launcher';
-import type { WorkerSpec } from './worker-launcher';
+import type { WorkerInfo, WorkerSpec } from './worker-launcher';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await pause(20);
+  }
+}
 
 const queueId = 'wf-btcusdt-api_candles_1m-20240801-abc123';
 const spec: WorkerSpec = {
@@ -102,6 +112,31 @@ describe('Kubernetes launcher against a stand-in API server', () => {
     expect(del?.query.propagationPolicy ?? (del?.body as { propagationPolicy?: string } | undefined)?.propagationPolicy).toBe('Background');
     expect(await launcher.list(queueId)).toEqual([]);
     await expect(launcher.stop(spec.jobName)).resolves.toBeUndefined();
+  });
+
+  it('tells its listener once about each Job that failed or succeeded, with the failure reason', async () => {
+    const exits: WorkerInfo[] = [];
+    const launcher = createKubernetesLauncher({ ...config(api.kubeconfigPath), jobPollMs: 50 }, { logger, onExit: (info) => exits.push(info) });
+    const loader = { ...spec, target: 'loader-api-candles', jobName: 'job-loader-api-candles-btcusdt-abc123', labels: { ...spec.labels, target: 'loader-api-candles' } };
+    await launcher.launch(spec);
+    await launcher.launch(loader);
+    await pause(200);
+    expect(exits).toEqual([]);
+
+    // What the Job controller writes once the pods failed backoffLimit + 1 times, or one succeeded.
+    const job = (name: string) => api.jobs.get(`stf/${name}`) as unknown as { status: unknown };
+    job(spec.jobName).status = { failed: 3, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
+    job(loader.jobName).status = { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] };
+    await until(() => exits.length === 2);
+    await pause(200);
+    await launcher.close();
+    expect(exits.sort((a, b) => a.target.localeCompare(b.target))).toEqual([
+      { jobName: spec.jobName, queueId, target: 'arango-candles', phase: 'failed', restarts: 2, detail: 'Job has reached the specified backoff limit' },
+      { jobName: loader.jobName, queueId, target: 'loader-api-candles', phase: 'succeeded', restarts: 0, detail: undefined },
+    ]);
+    const lists = api.requests.filter((r) => r.method === 'GET').length;
+    await pause(200);
+    expect(api.requests.filter((r) => r.method === 'GET').length).toBe(lists);
   });
 
   it('reports a refused create as a LaunchError naming the job and the reason', async () => {

@@ -3,15 +3,27 @@ import type { Logger } from '@streamforge/logging';
 import { LaunchError, LauncherError } from './errors';
 import { buildWorkerJob, type KubernetesJobConfig } from './kubernetes-job';
 import { kubernetesNameProblem, labelValue } from './kubernetes-names';
-import type { WorkerInfo, WorkerLauncher, WorkerSpec } from './worker-launcher';
+import type { WorkerExitListener, WorkerInfo, WorkerLauncher, WorkerSpec } from './worker-launcher';
 
 export interface KubernetesLauncherConfig extends KubernetesJobConfig {
   /** A kubeconfig file; default: KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
   kubeconfigPath?: string;
+  /** How often the Jobs are listed to find the ones that ended (ms); default 10 s. */
+  jobPollMs?: number;
+}
+
+export interface KubernetesLauncherDeps {
+  logger: Logger;
+  /**
+   * Told once about every StreamForge Job that failed or succeeded, including Jobs that ended
+   * while queue-manager was down: a worker that dies without its last event (OOM-killed, image
+   * not pullable, evicted) would otherwise stay `loading` for ever.
+   */
+  onExit?: WorkerExitListener;
 }
 
 /** Runs each worker as one batch/v1 Job through the Kubernetes API. */
-export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps: { logger: Logger }): WorkerLauncher {
+export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps: KubernetesLauncherDeps): WorkerLauncher {
   const log = deps.logger.child({ component: 'kubernetes-launcher' });
   const kubeConfig = new KubeConfig();
   if (config.kubeconfigPath) kubeConfig.loadFromFile(config.kubeconfigPath);
@@ -23,6 +35,38 @@ export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps:
     const problem = kubernetesNameProblem(spec.jobName, spec.labels);
     if (problem) throw new LaunchError(spec.jobName, problem);
   };
+
+  // Jobs already reported as ended (by uid: a Job deleted and created again under its name is new).
+  const reported = new Set<string>();
+  let pollTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const pollEndedJobs = async (onExit: WorkerExitListener) => {
+    try {
+      const jobs = (await batch.listNamespacedJob({ namespace, labelSelector: 'app=streamforge' })).items;
+      const present = new Set<string>();
+      for (const job of jobs) {
+        const info = jobInfo(job);
+        const id = job.metadata?.uid ?? info.jobName;
+        present.add(id);
+        if (info.phase === 'running' || reported.has(id)) continue;
+        reported.add(id);
+        log.info({ job: info.jobName, phase: info.phase, detail: info.detail }, 'job ended');
+        onExit(info);
+      }
+      // Forget Jobs that are gone (TTL, stop), so the set stays as small as the namespace.
+      for (const id of reported) if (!present.has(id)) reported.delete(id);
+    } catch (error) {
+      log.warn({ err: describeApiError(error) }, 'cannot list the Jobs to see which ended; trying again');
+    }
+  };
+  const schedulePoll = () => {
+    const onExit = deps.onExit;
+    if (!onExit || closed) return;
+    pollTimer = setTimeout(() => void pollEndedJobs(onExit).finally(schedulePoll), config.jobPollMs ?? 10_000);
+    pollTimer.unref();
+  };
+  // The first look is one period after start: the caller finishes wiring its listener first.
+  schedulePoll();
 
   return {
     kind: 'kubernetes',
@@ -58,7 +102,9 @@ export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps:
       return jobs.items.map(jobInfo);
     },
     async close() {
-      // Jobs keep running: a restarted queue-manager picks their telemetry up again.
+      // Jobs keep running: a restarted queue-manager picks their telemetry (and their ends) up again.
+      closed = true;
+      clearTimeout(pollTimer);
     },
   };
 }

@@ -95,4 +95,22 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     expect(api.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     expect(await qm.stop()).toBe(0);
   });
+
+  it("records a worker whose Job failed without a final event as an error, with the Job's reason", async () => {
+    const env = queueManagerEnv({ LAUNCHER: 'kubernetes', KUBECONFIG: api.kubeconfigPath, IMAGE_TAG: 'v0.1.5', K8S_JOB_POLL_MS: '200', EXIT_EVENT_GRACE_MS: '300' });
+    const qm = await startQueueManager(env);
+    const start = await qm.post<Envelope<StartQueueResult>>('/queues/start', { symbol: 'ETHUSDT', type: 'api_candles_1m', time_range: '2024-08-02:2024-08-02' });
+    expect(start.status).toBe(201);
+    const { queue_id: queueId, targets } = start.body.data;
+    const sink = targets[1];
+    // The sink's pod was OOM-killed on every try: no `error` event ever left it.
+    const job = api.jobs.get(`stf/${sink.job_name}`) as unknown as { status: unknown };
+    job.status = { failed: 3, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
+
+    const get = async () => (await qm.get<Envelope<QueueState>>(`/queues/${queueId}`)).body.data;
+    const failed = await eventually(get, (q) => q.status === 'error');
+    expect(failed.targets[1]).toMatchObject({ status: 'error', error_message: 'worker failed (Job has reached the specified backoff limit) after 2 restart(s) without reporting an error' });
+    expect(failed.targets[0].status).not.toBe('error');
+    expect(await qm.stop()).toBe(0);
+  });
 });
