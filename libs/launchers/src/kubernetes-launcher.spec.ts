@@ -67,7 +67,7 @@ describe('Kubernetes launcher against a stand-in API server', () => {
                 envFrom: [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name: 'streamforge-worker-secrets' } }],
                 ports: [{ name: 'metrics', containerPort: 8000 }],
                 volumeMounts: [{ name: 'kafka-ca', mountPath: '/etc/streamforge/kafka-ca', readOnly: true }],
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+                resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
                 securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               },
             ],

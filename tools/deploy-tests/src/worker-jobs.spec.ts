@@ -71,7 +71,7 @@ describe('worker Job examples (deploy/base/jobs)', () => {
 
     it('exposes metrics on 8000, with the contract resources and a locked-down security context', () => {
       expect(container.ports).toEqual([{ name: 'metrics', containerPort: 8000 }]);
-      expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+      expect(container.resources).toEqual({ requests: { cpu: '100m', memory: target === 'dummy-service' ? '128Mi' : '256Mi' }, limits: { memory: '512Mi' } });
       expect(container.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
       expect(pod.nodeSelector).toEqual({ 'streamforge-worker': 'true' });
     });
