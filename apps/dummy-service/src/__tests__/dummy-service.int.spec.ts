@@ -133,7 +133,12 @@ describe('dummy-service against a real broker', () => {
     expect(await scrape()).toMatch(/^dummy_pings_total 0$/m);
     await s.ping();
     await s.waitForEvent('pong');
-    const after = await scrape();
+    // The pong can reach the test before the producer's ack returns and the counters move.
+    let after = await scrape();
+    for (let tries = 0; !/^dummy_pongs_total 1$/m.test(after) && tries < 50; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await scrape();
+    }
     expect(after).toMatch(/^dummy_pings_total 1$/m);
     expect(after).toMatch(/^dummy_pongs_total 1$/m);
     expect(after).toMatch(/^dummy_events_total\{event="pong"\} 1$/m);
