@@ -91,11 +91,10 @@ interface DecodedSlice {
   group: GroupHandles;
 }
 
-/** The consumer-group calls a slice needs once eachBatch may have returned. */
+/** The calls of the batch a slice came from that it needs once eachBatch may have returned. */
 interface GroupHandles {
   heartbeat: () => Promise<void>;
   commit: EachBatchPayload['commitOffsetsIfNecessary'];
-  seek: (partition: number, offset: string) => void;
 }
 
 /**
@@ -135,6 +134,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     ending = next;
     endSignal(next);
   };
+  const fail = (error: unknown) => end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) });
 
   const documentsInCollection = async (): Promise<number> => {
     lastKnownCount = await store.count(config.collection);
@@ -221,7 +221,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       if (slice.candles.length > 0) await writeCandles(slice.candles, slice.group.heartbeat);
       return true;
     } catch (error) {
-      if (!(error instanceof StopRequestedError)) end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) });
+      if (!(error instanceof StopRequestedError)) fail(error);
       return false;
     }
   }
@@ -237,7 +237,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     try {
       if (slice.letters.length > 0) await deadLetter(slice.letters);
     } catch (error) {
-      end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) });
+      fail(error);
       return;
     }
     if (slice.newest > (lastOpenTime ?? -1)) lastOpenTime = slice.newest;
@@ -251,7 +251,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         // Stored but not committed: harmless (upserts are idempotent), as long as it is read again.
         log.warn({ err: describeKafkaError(error), partition, offset: slice.first }, 'commit failed; reading the partition again from the uncommitted slice');
         epochs.set(partition, epochOf(partition) + 1);
-        group.seek(partition, slice.first);
+        rewind(partition, slice.first);
         return;
       }
       committed.set(partition, offset);
@@ -261,10 +261,17 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     metrics.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(slice.highWatermark - next)));
     // loadComplete does not throw (a failed metadata read keeps the known partitions); if it ever
     // did, failing is the safe end: the restarted sink reads its markers again.
-    await loadComplete().then(
-      (complete) => complete && end({ kind: 'complete' }),
-      (error: unknown) => end({ kind: 'failure', error: error instanceof Error ? error : new CandleSinkError(String(error), false) }),
-    );
+    await loadComplete().then((complete) => complete && end({ kind: 'complete' }), fail);
+  }
+
+  /** Makes kafkajs deliver the partition again from `offset` (kafkajs drops what it fetched past it). */
+  function rewind(partition: number, offset: string): void {
+    try {
+      consumer?.seek({ topic: config.topic, partition, offset });
+    } catch (error) {
+      // Not running any more: the next member of the group starts from the committed offset anyway.
+      log.warn({ err: describeKafkaError(error), partition, offset }, 'could not rewind the partition');
+    }
   }
 
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, { write: writeSlice, commit: commitSlice });
@@ -289,18 +296,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
    */
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition, messages } = batch;
-    const group: GroupHandles = {
-      heartbeat,
-      commit: commitOffsetsIfNecessary,
-      seek: (p, offset) => {
-        try {
-          consumer?.seek({ topic: config.topic, partition: p, offset });
-        } catch (error) {
-          // Not running any more: the next member of the group starts from the committed offset anyway.
-          log.warn({ err: describeKafkaError(error), partition: p, offset }, 'could not rewind the partition');
-        }
-      },
-    };
+    const group: GroupHandles = { heartbeat, commit: commitOffsetsIfNecessary };
     const highWatermark = BigInt(batch.highWatermark);
     for (let from = 0; from < messages.length; from += config.batchSize) {
       // Between slices: a stop finishes the slices in flight and leaves the rest uncommitted for the next run.
