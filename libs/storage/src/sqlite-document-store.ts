@@ -98,7 +98,9 @@ export class SqliteDocumentStore implements DocumentStore {
     try {
       await thread.write(upsertSql(collection), keys, documents);
     } catch (error) {
-      throw this.failure(collection, error, keys);
+      if (error instanceof WriteThreadFailure) throw this.failure(collection, error, keys);
+      // The thread died (the next write starts a new one): worth a retry.
+      throw new StoreUnavailableError(`SQLite ${this.location}: ${(error as Error).message} while writing ${keys.length} documents (${summarizeKeys(keys)}) to "${collection}"`, { collection, keys }, { cause: error });
     }
   }
 
@@ -216,10 +218,6 @@ export class SqliteDocumentStore implements DocumentStore {
     if (/no such table/.test(message)) return new CollectionNotFoundError(collection, this.location, { cause: error });
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
       return new StoreUnavailableError(`SQLite ${this.location} is locked by another writer while ${what} "${collection}": ${message}`, { collection, keys }, { cause: error });
-    }
-    // The write thread died (it is restarted by the next write): worth a retry.
-    if (!(error instanceof WriteThreadFailure) && this.writeThread && keys) {
-      return new StoreUnavailableError(`SQLite ${this.location}: ${message} while ${what} "${collection}"`, { collection, keys }, { cause: error });
     }
     return new StoreRequestError(`SQLite ${this.location} failed ${what} "${collection}": ${code} ${message}`, false, { collection, keys }, { cause: error });
   }
