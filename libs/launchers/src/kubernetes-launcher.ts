@@ -36,13 +36,20 @@ export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps:
     if (problem) throw new LaunchError(spec.jobName, problem);
   };
 
+  /** The StreamForge Jobs in the namespace, of one queue or all. */
+  const listJobs = async (queueId?: string): Promise<V1Job[]> => {
+    const selector = queueId ? `app=streamforge,queue_id=${labelValue(queueId)}` : 'app=streamforge';
+    return (await batch.listNamespacedJob({ namespace, labelSelector: selector })).items;
+  };
+
   // Jobs already reported as ended (by uid: a Job deleted and created again under its name is new).
   const reported = new Set<string>();
   let pollTimer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
   let closed = false;
   const pollEndedJobs = async (onExit: WorkerExitListener) => {
     try {
-      const jobs = (await batch.listNamespacedJob({ namespace, labelSelector: 'app=streamforge' })).items;
+      const jobs = await listJobs();
       const present = new Set<string>();
       for (const job of jobs) {
         const info = jobInfo(job);
@@ -62,7 +69,9 @@ export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps:
   const schedulePoll = () => {
     const onExit = deps.onExit;
     if (!onExit || closed) return;
-    pollTimer = setTimeout(() => void pollEndedJobs(onExit).finally(schedulePoll), config.jobPollMs ?? 10_000);
+    pollTimer = setTimeout(() => {
+      polling = pollEndedJobs(onExit).finally(schedulePoll);
+    }, config.jobPollMs ?? 10_000);
     pollTimer.unref();
   };
   // The first look is one period after start: the caller finishes wiring its listener first.
@@ -97,14 +106,14 @@ export function createKubernetesLauncher(config: KubernetesLauncherConfig, deps:
       }
     },
     async list(queueId) {
-      const selector = queueId ? `app=streamforge,queue_id=${labelValue(queueId)}` : 'app=streamforge';
-      const jobs = await batch.listNamespacedJob({ namespace, labelSelector: selector });
-      return jobs.items.map(jobInfo);
+      return (await listJobs(queueId)).map(jobInfo);
     },
     async close() {
       // Jobs keep running: a restarted queue-manager picks their telemetry (and their ends) up again.
       closed = true;
       clearTimeout(pollTimer);
+      // A look already under way ends before close returns: no API call after it.
+      await polling;
     },
   };
 }
