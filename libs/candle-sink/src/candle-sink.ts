@@ -96,6 +96,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, {
     write: createSliceWriter(config, { store, metrics, ending, progress, retryHooks }),
     commit: (slice) => committer.commit(slice),
+    lane: (slice) => slice.partition,
   });
   const eachBatch = createBatchHandler(config, {
     ending,
