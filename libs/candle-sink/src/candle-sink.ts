@@ -11,6 +11,7 @@ import { sendFinalEvent, type SinkOutcome } from './final-event';
 import { createLoadProgress } from './load-progress';
 import type { ProgressReporterConfig } from './progress-reporter';
 import { SinkEnding } from './sink-ending';
+import { readSinkGroupState } from './sink-group-state';
 import { consume, createSinkConsumer, waitForTopic } from './sink-consumer';
 import type { SinkMetrics } from './sink-metrics';
 import { SliceCommitter } from './slice-committer';
@@ -84,7 +85,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const ending = new SinkEnding();
   const markers = new EndOfStreamTracker();
   const deadLetters = createDeadLettering({ topic: config.deadLetterTopic, sourceTopic: config.topic }, { producer: deps.producer, metrics, log });
-  const progress = createLoadProgress(config, { store, telemetry, log, errorCount: () => deadLetters.count });
+  const progress = createLoadProgress(config, { store, telemetry, log, markers, errorCount: () => deadLetters.count });
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
 
   let consumer: Consumer | undefined;
@@ -114,9 +115,13 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     await retryStoreWrite(() => store.ensureCollection(config.collection), config.storeRetry, retryHooks);
     const documents = await progress.countDocuments();
     await ensureTopics(deps.kafka, [{ topic: config.deadLetterTopic }]);
+    const earlier = await readSinkGroupState(deps.kafka, config.groupId, config.topic, log);
+    deadLetters.restore(earlier.deadLettered);
+    progress.restore(earlier.expectedRecords);
     await telemetry.send('started', {
       message: `writing ${config.topic} into ${config.collection} (${store.kind} at ${store.location}); ${documents} documents there already`,
       records_written: documents,
+      ...progress.fields(),
     });
     await waitForTopic(deps.kafka, config.topic, { ending, log });
     if (ending.kind) return;
@@ -143,7 +148,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       const result = await ending.ended;
       // Leaving the group waits for the batch in hand to be written and committed.
       await sink.close();
-      return sendFinalEvent(result, config, { progress, markers, deadLetters, telemetry, log }).catch((error: unknown) => {
+      return sendFinalEvent(result, config, { store, progress, markers, deadLetters, telemetry, log }).catch((error: unknown) => {
         log.error({ err: describeError(error) }, 'could not send the final event');
         return { status: 'error', recordsWritten: progress.lastKnownCount, error: error instanceof Error ? error : new Error(String(error)) } as SinkOutcome;
       });

@@ -1,6 +1,7 @@
 import type { TelemetryPublisher } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
 import type { DocumentStore } from '@streamforge/storage';
+import type { EndOfStreamTracker } from './end-of-stream-tracker';
 import { describeError } from './errors';
 import { createProgressReporter, type ProgressReporterConfig } from './progress-reporter';
 
@@ -8,6 +9,7 @@ import { createProgressReporter, type ProgressReporterConfig } from './progress-
 export interface ProgressFields {
   error_count: number;
   last_loaded_timestamp?: number;
+  expected_records?: number;
 }
 
 export interface LoadProgress {
@@ -15,6 +17,10 @@ export interface LoadProgress {
   readonly candlesWritten: number;
   /** Documents in the collection at the last count. */
   readonly lastKnownCount: number;
+  /** Candles the store must hold at least, once a marker (or an earlier run's commit) told it. */
+  expectedRecords(): number | undefined;
+  /** What an earlier run of the group knew (see SinkGroupState). */
+  restore(expectedRecords: number | undefined): void;
   /** Counts the collection's documents (and remembers the figure). */
   countDocuments(): Promise<number>;
   /** A write of `candles` was confirmed. */
@@ -29,11 +35,12 @@ export interface LoadProgress {
 /** What the sink has done so far, and the paced `loading` events that report it. */
 export function createLoadProgress(
   config: { collection: string; progress: ProgressReporterConfig },
-  deps: { store: DocumentStore; telemetry: TelemetryPublisher; log: Logger; errorCount: () => number },
+  deps: { store: DocumentStore; telemetry: TelemetryPublisher; log: Logger; markers: EndOfStreamTracker; errorCount: () => number },
 ): LoadProgress {
   let candlesWritten = 0;
   let lastKnownCount = 0;
   let lastOpenTime: number | undefined;
+  let restoredExpected: number | undefined;
 
   const progress: LoadProgress = {
     get candlesWritten() {
@@ -41,6 +48,13 @@ export function createLoadProgress(
     },
     get lastKnownCount() {
       return lastKnownCount;
+    },
+    expectedRecords() {
+      const fromMarkers = deps.markers.publishedAtLeast();
+      return fromMarkers === undefined || (restoredExpected ?? -1) > fromMarkers ? restoredExpected : fromMarkers;
+    },
+    restore(expectedRecords) {
+      restoredExpected = expectedRecords;
     },
     async countDocuments() {
       lastKnownCount = await deps.store.count(config.collection);
@@ -53,7 +67,14 @@ export function createLoadProgress(
       if (newest > (lastOpenTime ?? -1)) lastOpenTime = newest;
       reporter.note(messages);
     },
-    fields: () => ({ error_count: deps.errorCount(), ...(lastOpenTime === undefined ? {} : { last_loaded_timestamp: lastOpenTime }) }),
+    fields() {
+      const expected = progress.expectedRecords();
+      return {
+        error_count: deps.errorCount(),
+        ...(lastOpenTime === undefined ? {} : { last_loaded_timestamp: lastOpenTime }),
+        ...(expected === undefined ? {} : { expected_records: expected }),
+      };
+    },
     async finish() {
       reporter.stop();
       await reporter.flush();

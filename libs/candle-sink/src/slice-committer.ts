@@ -6,6 +6,7 @@ import type { DeadLettering } from './dead-lettering';
 import type { EndOfStreamTracker } from './end-of-stream-tracker';
 import type { LoadProgress } from './load-progress';
 import type { SinkEnding } from './sink-ending';
+import { encodePartitionState } from './sink-group-state';
 import type { SinkMetrics } from './sink-metrics';
 
 export interface SliceCommitterDeps {
@@ -56,8 +57,10 @@ export class SliceCommitter {
     const next = BigInt(slice.last) + 1n;
     const offset = markers.commitOffset(partition, next);
     if (this.committed.get(partition) !== offset) {
+      const metadata = encodePartitionState({ deadLettered: this.deps.deadLetters.countBelow(partition, offset), expectedRecords: this.deps.progress.expectedRecords() });
       try {
-        await group.commit({ topics: [{ topic: this.topic, partitions: [{ partition, offset: offset.toString() }] }] });
+        // kafkajs passes `metadata` through to the OffsetCommit request (its types leave it out).
+        await group.commit({ topics: [{ topic: this.topic, partitions: [{ partition, offset: offset.toString(), metadata } as { partition: number; offset: string }] }] });
       } catch (error) {
         // Stored but not committed: harmless (upserts are idempotent), as long as it is read again.
         log.warn({ err: describeKafkaError(error), partition, offset: slice.first }, 'commit failed; reading the partition again from the uncommitted slice');
@@ -66,6 +69,7 @@ export class SliceCommitter {
         return;
       }
       this.committed.set(partition, offset);
+      this.deps.deadLetters.committed(partition, offset);
       metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
     }
     markers.observe(partition, next, slice.highWatermark);
