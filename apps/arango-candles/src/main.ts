@@ -23,11 +23,16 @@ async function main(): Promise<void> {
   readiness.sink = candleSink;
 
   onShutdownSignal((signal) => candleSink.stop(`stopped by ${signal}`));
-  const listening = runtime.listen((command) => {
-    if (command.command === 'stop') candleSink.stop('stopped by command');
-  });
+  // Handled at once: a rejection left for later kills the process mid-batch. Losing `stop` commands
+  // must not lose the load, so the sink goes on; SIGTERM (the launcher's kill after its grace) and
+  // the end-of-stream markers still end it.
+  const listening = runtime
+    .listen((command) => {
+      if (command.command === 'stop') candleSink.stop('stopped by command');
+    })
+    .catch((error) => runtime.logger.error({ err: describeKafkaError(error) }, 'control listener failed: stop commands will not reach this sink; SIGTERM and the end-of-stream markers still end it'));
   const outcome = await candleSink.run();
-  await listening.catch((error) => runtime.logger.warn({ err: describeKafkaError(error) }, 'control listener failed'));
+  await listening;
   await store.close();
   await runtime.close();
   const usage = process.resourceUsage();
