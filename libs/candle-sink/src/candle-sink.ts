@@ -4,6 +4,7 @@ import type { DocumentStore } from '@streamforge/storage';
 import type { Logger } from '@streamforge/logging';
 import { describeKafkaError, ensureTopics, topicPartitions, type TelemetryPublisher } from '@streamforge/kafka';
 import { decodeCandle } from './candle-decoder';
+import { withKafkaVersion } from './candle-version';
 import { createDeadLetterQueue, type DeadLetter } from './dead-letter-queue';
 import { EndOfStreamTracker, readEndOfStream } from './end-of-stream-tracker';
 import { CandleSinkError, describeError, StopRequestedError } from './errors';
@@ -203,7 +204,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       }
       const decoded = decodeCandle(message.value);
       if (decoded.ok) {
-        candles.push(decoded.candle);
+        candles.push(withKafkaVersion(decoded.candle, message.timestamp));
         if (decoded.candle.open_time > newest) newest = decoded.candle.open_time;
       } else {
         letters.push({ partition, message, kind: decoded.kind, reason: decoded.reason });
@@ -425,3 +426,4 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   };
   return sink;
 }
+

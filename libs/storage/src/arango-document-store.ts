@@ -92,8 +92,9 @@ export class ArangoDocumentStore implements DocumentStore {
       maxRetries: false,
       timeout: config.requestTimeoutMs ?? 30_000,
       fetchOptions: { headers: { 'x-arango-queue-time-seconds': String(config.maxQueueTimeSeconds ?? 10) } },
-      // A private CA needs undici's Agent (arangojs loads the `undici` package for agentOptions).
-      ...(config.ca ? { agentOptions: { connect: { ca: config.ca } } } : {}),
+      // A private CA needs undici's Agent (arangojs loads the `undici` package for agentOptions); every https
+      // connection goes through it, so certificate failures surface the same way with or without a CA.
+      ...(url.startsWith('https:') ? { agentOptions: { connect: config.ca ? { ca: config.ca } : {} } } : {}),
     });
     this.db = this.system.database(config.database);
   }
