@@ -60,10 +60,12 @@ interface WriteResultItem {
 
 /**
  * ArangoDB adapter. Each batch is ONE `POST /_api/document/{collection}?overwriteMode=replace`
- * (idempotent by `_key`), chosen over the import API because it answers per document and has no
- * `overwrite=true` truncation trap. arangojs does not throw for per-document failures inside a
- * 202, nor retry 503/429 (and only retries connection failures across several hosts, without
- * backoff), so this adapter checks every item and retries transient failures itself.
+ * (idempotent by `_key`) with `waitForSync` (durable before it resolves) and `versionAttribute`
+ * (a late request cannot overwrite a newer version), chosen over the import API because it answers
+ * per document and has no `overwrite=true` truncation trap. arangojs does not throw for
+ * per-document failures inside a 201/202, nor retry 503/429 (and only retries connection failures
+ * across several hosts, without backoff), so this adapter checks every item and retries transient
+ * failures itself. Only ensureCollection changes the schema; reads only read.
  */
 export class ArangoDocumentStore implements DocumentStore {
   readonly kind = 'arango';

@@ -54,6 +54,15 @@ describe('createDocumentStore and storeSettings', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("passes the caller's ArangoDB retry policy: attempts 1 for a caller that retries itself", async () => {
+    const settings = loadConfig(schema, { env: { ARANGO_URL: 'http://127.0.0.1:1' } });
+    const once = createDocumentStore(settings, {}, { arangoRetry: { attempts: 1 } });
+    const failure = once.count('candles');
+    await expect(failure).rejects.toThrow(/cannot reach ArangoDB http:\/\/127.0.0.1:1\/_db\/streamforge while counting "candles": /);
+    await expect(failure).rejects.not.toThrow(/gave up after/);
+    await once.close();
+  });
+
   it('lets STORE=sqlite win over ARANGO_URL and creates the database directory on first use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-factory-'));
     const path = join(dir, 'deep', 'er', 'sf.db');

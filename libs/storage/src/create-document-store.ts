@@ -2,12 +2,19 @@ import { readFileSync } from 'node:fs';
 import { createArangoDocumentStore, type ArangoStoreDeps } from './arango-document-store';
 import type { DocumentStore } from './document-store';
 import { StorageError } from './errors';
+import type { RetryPolicy } from './retry-policy';
 import { createSqliteDocumentStore } from './sqlite-document-store';
 import { selectedStore, type StoreSettings } from './store-settings';
 
 export interface DocumentStoreOptions {
   /** SQLite only: upsert on a worker thread (see SqliteStoreConfig.writeThread); for write-heavy apps. */
   sqliteWriteThread?: boolean;
+  /**
+   * ArangoDB only: the adapter's own retry of transient failures (default DEFAULT_RETRY_POLICY, sized
+   * to outlast a failover). A caller that retries itself with its own deadline (the candle sink,
+   * STORE_RETRY_TIMEOUT_S) passes `{ attempts: 1 }`, so retries are not nested.
+   */
+  arangoRetry?: Partial<RetryPolicy>;
 }
 
 /** Opens the store the settings select (see storeSettings); neither adapter connects before its first call. */
@@ -25,6 +32,7 @@ export function createDocumentStore(settings: StoreSettings, deps: ArangoStoreDe
       requestTimeoutMs: settings.ARANGO_REQUEST_TIMEOUT_MS,
       queryTimeoutMs: settings.ARANGO_QUERY_TIMEOUT_MS,
       maxQueueTimeSeconds: settings.ARANGO_MAX_QUEUE_TIME_S,
+      retry: options.arangoRetry,
     },
     deps,
   );
