@@ -204,6 +204,35 @@ describe('the ArangoDB stand-in itself', () => {
     standIn.violations.length = 0;
   });
 
+  it('flags writes that are not durable or not versioned, foreground index builds, queries without a deadline and unbounded queueing', async () => {
+    await send('POST', '/_db/db/_api/collection', { name: 'c' });
+    await send('POST', '/_db/db/_api/document/c?overwriteMode=replace', [{ _key: 'a' }]);
+    await send('POST', '/_db/db/_api/index?collection=c', { type: 'persistent', fields: ['t'] });
+    await send('POST', '/_db/db/_api/cursor', { query: 'FOR d IN @@collection RETURN UNSET(d, "_id", "_rev")', bindVars: { '@collection': 'c' } });
+    const unbounded = await fetch(`${standIn.url}/_db/db/_api/version`, { headers: { authorization: `Basic ${Buffer.from(`${standIn.username}:${standIn.password}`).toString('base64')}` } });
+    expect(unbounded.status).toBe(400);
+    expect(standIn.violations).toEqual([
+      expect.stringContaining('bulk write without waitForSync=true: acknowledged before it is on disk'),
+      expect.stringContaining('without inBackground: true holds the collection write lock'),
+      expect.stringContaining('query without options.maxRuntime'),
+      expect.stringContaining('no x-arango-queue-time-seconds header'),
+    ]);
+    standIn.violations.length = 0;
+  });
+
+  it('applies versionAttribute as documented: only a higher number replaces', async () => {
+    await send('POST', '/_db/db/_api/collection', { name: 'c' });
+    const write = (v: unknown, text: string) => send('POST', '/_db/db/_api/document/c?overwriteMode=replace&waitForSync=true&versionAttribute=v', [{ _key: 'k', v, text }]);
+    await write(5, 'five');
+    await write(4, 'four');
+    await write(5.9, 'five point nine (rounds down to 5)');
+    expect(standIn.documents('db', 'c')).toEqual([{ _key: 'k', v: 5, text: 'five' }]);
+    await write(6, 'six');
+    await write('x', 'not a number: written');
+    expect(standIn.documents('db', 'c')).toEqual([{ _key: 'k', v: 'x', text: 'not a number: written' }]);
+    expect(standIn.violations).toEqual([]);
+  });
+
   it('flags a request without Basic auth, and answers 401 to wrong credentials like the server', async () => {
     const response = await send('GET', '/_db/db/_api/version', undefined, false);
     expect(response.status).toBe(400);
