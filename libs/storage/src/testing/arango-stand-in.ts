@@ -151,7 +151,11 @@ const ADMIN_OPERATIONS = new Set<StandInOperation>(['createDatabase', 'createCol
 export async function startArangoStandIn(options: ArangoStandInOptions = {}): Promise<ArangoStandIn> {
   const username = options.username ?? 'root';
   const password = options.password ?? 'stand-in-password';
-  const users_ = new Map<string, StandInUser>([[username, { password, databases: { '*': 'rw' } }], ...Object.entries(options.users ?? {}).map(([name, user]) => [name, { ...user, databases: { ...user.databases } }] as const)]);
+  // Copies: createDatabase grants access by changing them.
+  const accounts = new Map<string, StandInUser>([
+    [username, { password, databases: { '*': 'rw' } }],
+    ...Object.entries(options.users ?? {}).map(([name, user]) => [name, { ...user, databases: { ...user.databases } }] as const),
+  ]);
   const tokens = new Map(Object.entries(options.tokens ?? {}));
   const inFlight = new Set<Promise<void>>();
   const databases = new Map<string, Map<string, CollectionState>>([['_system', new Map()]]);
@@ -269,9 +273,9 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
         // As documented: the listed users get Administrate on the new database (missing ones are created); without users, only root-like users can use it.
         for (const entry of (users ?? []) as { username?: unknown; passwd?: unknown }[]) {
           if (typeof entry?.username !== 'string') violation(request, 'every user needs a username');
-          const existing = users_.get(entry.username as string);
+          const existing = accounts.get(entry.username as string);
           if (existing) existing.databases[name as string] = 'rw';
-          else users_.set(entry.username as string, { password: typeof entry.passwd === 'string' ? entry.passwd : '', databases: { [name as string]: 'rw' } });
+          else accounts.set(entry.username as string, { password: typeof entry.passwd === 'string' ? entry.passwd : '', databases: { [name as string]: 'rw' } });
         }
         return { status: 201, body: { error: false, code: 201, result: true } };
       }
@@ -440,18 +444,18 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const [scheme, value = ''] = (auth as string).split(' ');
     if (/^bearer$/i.test(scheme)) {
       const name = tokens.get(value);
-      if (name && users_.has(name)) return name;
+      if (name && accounts.has(name)) return name;
     } else if (scheme === 'Basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       const name = decoded.slice(0, colon);
-      if (colon > 0 && users_.get(name)?.password === decoded.slice(colon + 1)) return name;
+      if (colon > 0 && accounts.get(name)?.password === decoded.slice(colon + 1)) return name;
     }
     throw new ApiError(401, 11, 'not authorized to execute this request');
   }
 
   function accessOf(name: string, db: string): StandInAccess | undefined {
-    const user = users_.get(name);
+    const user = accounts.get(name);
     return user?.databases[db] ?? user?.databases['*'];
   }
 
@@ -582,6 +586,9 @@ function withoutRevision(document: Record<string, unknown>): Record<string, unkn
   return copy;
 }
 
+/** ArangoDB compares strings with ICU in the server's language (`en` by default), not by bytes: "a" < "B" < "b". */
+const ICU = new Intl.Collator('en');
+
 /** AQL's order of types: null < bool < number < string < array < object. */
 function compareAql(a: unknown, b: unknown): number {
   const rank = (v: unknown) => (v === null || v === undefined ? 0 : typeof v === 'boolean' ? 1 : typeof v === 'number' ? 2 : typeof v === 'string' ? 3 : Array.isArray(v) ? 4 : 5);
@@ -592,6 +599,3 @@ function compareAql(a: unknown, b: unknown): number {
   if (ra === 3) return ICU.compare(a as string, b as string);
   return 0;
 }
-
-/** ArangoDB compares strings with ICU in the server's language (`en` by default), not by bytes: "a" < "B" < "b". */
-const ICU = new Intl.Collator('en');
