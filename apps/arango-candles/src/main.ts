@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     { registry, isReady: () => readiness.sink?.ready ?? false },
   );
   // SQLite upserts on their own thread: decoding the next fetch and writing this one use two cores.
-  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) }, { sqliteWriteThread: true });
+  // The sink retries store calls itself until STORE_RETRY_TIMEOUT_S: one retry layer, not two nested ones.
+  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) }, { sqliteWriteThread: true, arangoRetry: { attempts: 1 } });
   const candleSink = createCandleSink(candleSinkConfig(config), {
     kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
   });

@@ -1,6 +1,7 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Candle } from '@streamforge/schemas';
 import { decodeCandle } from './candle-decoder';
+import { withKafkaVersion } from './candle-version';
 import type { DeadLetter } from './dead-letter-queue';
 import { readEndOfStream } from './end-of-stream-tracker';
 
@@ -53,7 +54,7 @@ export function decodeSlice(source: SliceSource, messages: KafkaMessage[], onMar
     }
     const decoded = decodeCandle(message.value);
     if (decoded.ok) {
-      candles.push(decoded.candle);
+      candles.push(withKafkaVersion(decoded.candle, message.timestamp));
       if (decoded.candle.open_time > newest) newest = decoded.candle.open_time;
     } else {
       letters.push({ partition: source.partition, message, kind: decoded.kind, reason: decoded.reason });

@@ -1,6 +1,6 @@
 import type { Logger } from '@streamforge/logging';
 import { describeIssues, queueStateSchema, type QueueState } from '@streamforge/schemas';
-import type { DocumentStore } from '@streamforge/storage';
+import { documentVersion, withDocumentVersion, type DocumentStore } from '@streamforge/storage';
 
 export const QUEUE_STATE_COLLECTION = 'queue_state';
 
@@ -16,9 +16,11 @@ export class QueueStateRepository {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly listeners: QueueChangeListener[] = [];
   private readonly cache = new Map<string, QueueState>();
+  /** The last version written (or read) per queue; see nextVersion. */
+  private readonly versions = new Map<string, number>();
   private readonly log: Logger;
 
-  constructor(private readonly store: DocumentStore, logger: Logger) {
+  constructor(private readonly store: DocumentStore, logger: Logger, private readonly now: () => number = Date.now) {
     this.log = logger.child({ component: 'queue-state' });
   }
 
@@ -27,6 +29,8 @@ export class QueueStateRepository {
     for (const document of await this.store.all(QUEUE_STATE_COLLECTION)) {
       const state = this.parse(document);
       if (state) this.cache.set(state.queue_id, state);
+      const version = documentVersion(document);
+      if (state && version !== undefined) this.versions.set(state.queue_id, version);
     }
   }
 
@@ -63,7 +67,8 @@ export class QueueStateRepository {
 
   private async save(state: QueueState): Promise<void> {
     const valid = queueStateSchema.parse(state);
-    await this.store.upsertBatch(QUEUE_STATE_COLLECTION, [{ _key: valid.queue_id, ...valid }]);
+    const version = this.nextVersion(valid.queue_id);
+    await this.store.upsertBatch(QUEUE_STATE_COLLECTION, [withDocumentVersion({ _key: valid.queue_id, ...valid }, version)]);
     this.cache.set(valid.queue_id, valid);
     for (const listener of this.listeners) {
       try {
@@ -72,6 +77,19 @@ export class QueueStateRepository {
         this.log.error({ err: error, queueId: valid.queue_id }, 'queue change listener failed');
       }
     }
+  }
+
+  /**
+   * Each save of a queue gets a higher version, so a delayed retry of an older save (a late
+   * "running") can never overwrite a newer one ("done") in the store. Milliseconds since the epoch,
+   * at least one more than the last: increasing within this process (saves of a queue are
+   * serialised) and across restarts, even if a write of the previous process lands after init.
+   * Taken before the write, so a failed save's version is never reused.
+   */
+  private nextVersion(queueId: string): number {
+    const version = Math.max(this.now(), (this.versions.get(queueId) ?? 0) + 1);
+    this.versions.set(queueId, version);
+    return version;
   }
 
   private parse(document: Record<string, unknown>): QueueState | undefined {
