@@ -1,4 +1,5 @@
 import { DEFAULT_INDICATORS, indicatorListSchema } from '@streamforge/schemas';
+import fc from 'fast-check';
 import { IndicatorInputError, IndicatorOrderError, IndicatorStateError } from './errors';
 import type { IndicatorCandle } from './indicator';
 import { createIndicatorSet } from './indicator-set';
@@ -80,5 +81,37 @@ describe('createIndicatorSet', () => {
     state.indicators[1].gain = 'x';
     expect(() => set.resume(state)).toThrow(/indicator state of RSI_2 is damaged: gain: .*\(got "x"\)/);
     expect(() => set.resume({ version: 2 })).toThrow(/indicator state is damaged: version/);
+  });
+
+  it('recomputing from a re-published candle k, from the state after k-1, equals a full run over the changed series', () => {
+    const candleArbitrary = fc.record({
+      minutesAfterPrevious: fc.integer({ min: 1, max: 3000 }), // up to two days: gaps cross UTC days
+      close: fc.integer({ min: 1, max: 50 }), // few distinct prices: flat runs and repeats are common
+      spread: fc.integer({ min: 0, max: 5 }),
+      volume: fc.integer({ min: 0, max: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(candleArbitrary, { minLength: 1, maxLength: 120 }), fc.nat(), candleArbitrary, (draws, at, replacement) => {
+        let openTime = Date.UTC(2024, 0, 1);
+        const series: IndicatorCandle[] = draws.map((draw) => {
+          openTime += draw.minutesAfterPrevious * 60_000;
+          return { open_time: openTime, high: draw.close + draw.spread, low: draw.close - draw.spread / 10, close: draw.close, volume: draw.volume };
+        });
+        const k = at % series.length;
+        const original = series[k] as IndicatorCandle;
+        const changed = series.map((candle, i) => (i === k ? { ...original, close: replacement.close, high: replacement.close + replacement.spread, low: replacement.close, volume: replacement.volume } : candle));
+        const snapshots = [set.initialState()];
+        const stream = set.resume();
+        for (const candle of series) {
+          stream.push(candle);
+          snapshots.push(JSON.parse(JSON.stringify(stream.snapshot())));
+        }
+        const recomputed = set.applyAll(changed.slice(k), set.parseState(snapshots[k]));
+        const full = set.applyAll(changed, set.initialState());
+        expect(recomputed.values).toEqual(full.values.slice(k));
+        expect(recomputed.state).toEqual(full.state);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
