@@ -56,13 +56,17 @@ function runningIndicator(spec: IndicatorSpec, state: unknown): RunningIndicator
   }
 }
 
+// Module-level copies of globals used per candle: under Jest (a vm context) every global lookup
+// goes through the context's interceptor, several times slower; elsewhere it changes nothing.
+const { isFinite, isSafeInteger } = Number;
+
 function checkCandle(candle: IndicatorCandle, lastOpenTime: number | null): void {
-  if (!Number.isSafeInteger(candle.open_time)) throw new IndicatorInputError(candle.open_time, 'open_time', candle.open_time);
+  if (!isSafeInteger(candle.open_time)) throw new IndicatorInputError(candle.open_time, 'open_time', candle.open_time);
   if (lastOpenTime !== null && candle.open_time <= lastOpenTime) throw new IndicatorOrderError(candle.open_time, lastOpenTime);
-  if (!Number.isFinite(candle.high)) throw new IndicatorInputError(candle.open_time, 'high', candle.high);
-  if (!Number.isFinite(candle.low)) throw new IndicatorInputError(candle.open_time, 'low', candle.low);
-  if (!Number.isFinite(candle.close)) throw new IndicatorInputError(candle.open_time, 'close', candle.close);
-  if (!Number.isFinite(candle.volume)) throw new IndicatorInputError(candle.open_time, 'volume', candle.volume);
+  if (!isFinite(candle.high)) throw new IndicatorInputError(candle.open_time, 'high', candle.high);
+  if (!isFinite(candle.low)) throw new IndicatorInputError(candle.open_time, 'low', candle.low);
+  if (!isFinite(candle.close)) throw new IndicatorInputError(candle.open_time, 'close', candle.close);
+  if (!isFinite(candle.volume)) throw new IndicatorInputError(candle.open_time, 'volume', candle.volume);
 }
 
 class Stream implements IndicatorStream {

@@ -1,5 +1,8 @@
 import type { IndicatorCandle, RunningIndicator } from './indicator';
 
+// Module-level copies of globals used per candle: under Jest (a vm context) every global lookup
+// goes through the context's interceptor, several times slower; elsewhere it changes nothing.
+const { floor } = Math;
 const DAY_MS = 86_400_000;
 
 /**
@@ -39,7 +42,7 @@ export class VwapDaily implements RunningIndicator<VwapState> {
   }
 
   update(candle: IndicatorCandle): number | null {
-    const day = Math.floor(candle.open_time / DAY_MS);
+    const day = floor(candle.open_time / DAY_MS);
     if (day !== this.day) {
       this.day = day;
       this.pv = this.pvCompensation = this.volume = this.volumeCompensation = 0;
