@@ -1,4 +1,4 @@
-import { DEFAULT_INDICATORS, indicatorListSchema } from './indicator-list';
+import { DEFAULT_INDICATORS, indicatorListSchema, indicatorListTextSchema } from './indicator-list';
 import { describeIssues } from './validation-error';
 
 function errorOf(text: string): string {
@@ -40,5 +40,12 @@ describe('indicatorListSchema', () => {
     expect(errorOf('RSI_14,EMA_5,RSI_14')).toMatch(/entry 3: "RSI_14" is listed twice/);
     expect(errorOf('RSI_14,,EMA_5')).toMatch(/entry 2: "" is not an indicator/);
     expect(errorOf('  ')).toMatch(/must list at least one indicator/);
+  });
+
+  it('has a text form that keeps the list as given and refuses the same entries', () => {
+    expect(indicatorListTextSchema.parse(' EMA_21,RSI_7 ')).toBe(' EMA_21,RSI_7 ');
+    const result = indicatorListTextSchema.safeParse('EMA_21,RSI_1');
+    expect(result.success).toBe(false);
+    if (!result.success) expect(describeIssues(result.error)).toMatch(/entry 2: "RSI_1": RSI length must be an integer from 2 to 100000/);
   });
 });

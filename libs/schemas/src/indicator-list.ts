@@ -26,32 +26,40 @@ export function parseIndicatorEntry(entry: string): IndicatorSpec | { error: str
   return { kind, length, field: entry };
 }
 
+/** The specs a comma-separated list names, in order, and one message per bad entry. */
+function readIndicatorList(text: string): { specs: IndicatorSpec[]; problems: string[] } {
+  if (text.trim() === '') return { specs: [], problems: [`must list at least one indicator: ${INDICATOR_FORMS}, comma-separated`] };
+  const specs: IndicatorSpec[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [position, entry] of text.split(',').map((part) => part.trim()).entries()) {
+    const parsed = parseIndicatorEntry(entry);
+    if ('error' in parsed) problems.push(`entry ${position + 1}: ${parsed.error}`);
+    else if (seen.has(parsed.field)) problems.push(`entry ${position + 1}: "${entry}" is listed twice`);
+    else {
+      seen.add(parsed.field);
+      specs.push(parsed);
+    }
+  }
+  return { specs, problems };
+}
+
+const DESCRIPTION = `Indicators stored on every candle, comma-separated: ${INDICATOR_FORMS} (default ${DEFAULT_INDICATORS})`;
+
 /**
- * `INDICATORS` / `extra_params.indicators`: a comma-separated list such as
- * `EMA_50,EMA_200,RSI_14,VWAP_D,ATR_30`, parsed to specs in the given order. Blanks around entries
- * are ignored; an empty list, an unknown entry or a duplicate is an error naming the entry.
+ * The list as text, checked but kept as given: for HTTP bodies (`extra_params.indicators`, a 400
+ * naming the bad entry) and anything that forwards the list to a worker's `INDICATORS`.
  */
-export const indicatorListSchema = z
+export const indicatorListTextSchema = z
   .string()
-  .transform((text, ctx): IndicatorSpec[] => {
-    const entries = text.split(',').map((entry) => entry.trim());
-    if (text.trim() === '') {
-      ctx.addIssue({ code: 'custom', message: `must list at least one indicator: ${INDICATOR_FORMS}, comma-separated` });
-      return z.NEVER;
-    }
-    const specs: IndicatorSpec[] = [];
-    const seen = new Set<string>();
-    for (const [position, entry] of entries.entries()) {
-      const parsed = parseIndicatorEntry(entry);
-      if ('error' in parsed) {
-        ctx.addIssue({ code: 'custom', message: `entry ${position + 1}: ${parsed.error}` });
-      } else if (seen.has(parsed.field)) {
-        ctx.addIssue({ code: 'custom', message: `entry ${position + 1}: "${entry}" is listed twice` });
-      } else {
-        seen.add(parsed.field);
-        specs.push(parsed);
-      }
-    }
-    return specs;
+  .superRefine((text, ctx) => {
+    for (const message of readIndicatorList(text).problems) ctx.addIssue({ code: 'custom', message });
   })
-  .describe(`Indicators stored on every candle, comma-separated: ${INDICATOR_FORMS} (default ${DEFAULT_INDICATORS})`);
+  .describe(DESCRIPTION);
+
+/**
+ * `INDICATORS`: a comma-separated list such as `EMA_50,EMA_200,RSI_14,VWAP_D,ATR_30`, parsed to
+ * specs in the given order. Blanks around entries are ignored; an empty list, an unknown entry or
+ * a duplicate is an error naming the entry.
+ */
+export const indicatorListSchema = indicatorListTextSchema.transform((text) => readIndicatorList(text).specs).describe(DESCRIPTION);
