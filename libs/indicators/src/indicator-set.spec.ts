@@ -74,6 +74,7 @@ describe('createIndicatorSet', () => {
     const state = other.applyAll(candles, other.initialState()).state;
     expect(() => set.resume(state)).toThrow(IndicatorStateError);
     expect(() => set.resume(state)).toThrow('indicator state is for EMA_21,RSI_7, not EMA_3,RSI_2,VWAP_D,ATR_2: recompute from the first candle');
+    expect(() => set.apply(candle(0), state)).toThrow('indicator state is for EMA_21,RSI_7, not EMA_3,RSI_2,VWAP_D,ATR_2');
   });
 
   it('refuses a damaged state, naming the field', () => {

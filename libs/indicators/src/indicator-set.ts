@@ -1,7 +1,7 @@
 import type { IndicatorSpec } from '@streamforge/schemas';
 import { Atr, type AtrState } from './atr';
 import { Ema, type EmaState } from './ema';
-import { IndicatorInputError, IndicatorOrderError } from './errors';
+import { IndicatorInputError, IndicatorOrderError, IndicatorStateError } from './errors';
 import type { IndicatorCandle, RunningIndicator } from './indicator';
 import { parseIndicatorSetState, type IndicatorSetState } from './indicator-set-state';
 import { Rsi, type RsiState } from './rsi';
@@ -78,6 +78,10 @@ class Stream implements IndicatorStream {
     public count = state?.count ?? 0,
     public lastOpenTime = state?.lastOpenTime ?? null,
   ) {
+    if (state && (state.fields.length !== specs.length || specs.some((spec, i) => spec.field !== state.fields[i]))) {
+      // apply/applyAll take states unvalidated (speed): at least never continue another list's state.
+      throw new IndicatorStateError(`indicator state is for ${state.fields.join(',') || '(none)'}, not ${specs.map((spec) => spec.field).join(',')}`);
+    }
     this.indicators = specs.map((spec, i) => runningIndicator(spec, state?.indicators[i]));
   }
 
