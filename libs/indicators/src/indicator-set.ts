@@ -71,18 +71,20 @@ function checkCandle(candle: IndicatorCandle, lastOpenTime: number | null): void
 
 class Stream implements IndicatorStream {
   private readonly indicators: RunningIndicator<unknown>[];
+  count: number;
+  lastOpenTime: number | null;
 
   constructor(
     private readonly specs: readonly IndicatorSpec[],
     state: IndicatorSetState | undefined,
-    public count = state?.count ?? 0,
-    public lastOpenTime = state?.lastOpenTime ?? null,
   ) {
     if (state && (state.fields.length !== specs.length || specs.some((spec, i) => spec.field !== state.fields[i]))) {
       // apply/applyAll take states unvalidated (speed): at least never continue another list's state.
       throw new IndicatorStateError(`indicator state is for ${state.fields.join(',') || '(none)'}, not ${specs.map((spec) => spec.field).join(',')}`);
     }
     this.indicators = specs.map((spec, i) => runningIndicator(spec, state?.indicators[i]));
+    this.count = state?.count ?? 0;
+    this.lastOpenTime = state?.lastOpenTime ?? null;
   }
 
   push<T extends object = IndicatorValues>(candle: IndicatorCandle, target?: T): T & IndicatorValues {
