@@ -1,3 +1,4 @@
 export * from './worker-settings';
 export * from './shutdown-signal';
 export * from './worker-runtime';
+export * from './kafka-readiness';

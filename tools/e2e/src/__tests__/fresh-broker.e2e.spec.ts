@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startBinanceSimulator, type BinanceSimulator } from '@streamforge/binance/testing';
+import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
+import { uniqueName } from '@streamforge/kafka/testing';
+import { createLogger } from '@streamforge/logging';
+import { createSqliteDocumentStore } from '@streamforge/storage';
+import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+import { CANDLES_IN_ONE_DAY, ONE_DAY } from '../e2e-harness';
+
+const run = promisify(execFile);
+const repoRoot = join(__dirname, '..', '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'streamforge-fresh-broker-'));
+/** The CLI records this broker apart from the developer's own `npm run kafka -- start` broker. */
+const cliEnv = { ...process.env, LOCAL_KAFKA_STATE_FILE: join(dir, 'local-broker.json') };
+const kafkaCli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'tools/local-kafka/src/cli.ts', ...args], { cwd: repoRoot, env: cliEnv, timeout: 120_000 });
+
+/** Log lines a worker wrote at error level (kafkajs retry noise included): a first run must have none. */
+const errorLines = (worker: WorkerProcess) => worker.stdout().split('\n').filter((line) => /"level":(50|60)\b/.test(line));
+const waitLines = (worker: WorkerProcess) => worker.stdout().split('\n').filter((line) => line.includes('waiting for the Kafka group coordinator'));
+
+async function exitCode(worker: WorkerProcess, what: string, timeoutMs = 90_000): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not exit within ${timeoutMs / 1000} s; stdout: ${worker.stdout().slice(-2000)} stderr: ${worker.stderr().slice(-2000)}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([worker.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function expectCleanFirstRun(worker: WorkerProcess, code: number | string): void {
+  expect({ code, stderr: worker.stderr().slice(-1000), errors: errorLines(worker) }).toEqual({ code: 0, stderr: expect.any(String), errors: [] });
+  expect(waitLines(worker).length).toBeLessThanOrEqual(1);
+}
+
+// One broker for the whole file, started by `npm run kafka -- start` on a new data dir: the first
+// worker meets a broker with no offsets topic and no producer ids, and every worker has queue topics
+// of its own that do not exist yet, as on a new cluster.
+describe('workers on a fresh broker (new data dir, no topics)', () => {
+  let bootstrapServers = '';
+  let sim: BinanceSimulator | undefined;
+  const loaderTopic = uniqueName('candles');
+  const freshEnv = (service: string) => ({
+    KAFKA_BOOTSTRAP_SERVERS: bootstrapServers, QUEUE_ID: uniqueName(`wf-${service}`),
+    QUEUE_CONTROL_TOPIC: uniqueName('control'), QUEUE_EVENTS_TOPIC: uniqueName('events'),
+    SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', TELEMETRY_PRODUCER_ID: `${service}__fresh01`,
+  });
+
+  beforeAll(async () => {
+    const { stdout } = await kafkaCli('start', '--data-dir', join(dir, 'data'));
+    bootstrapServers = /^KAFKA_BOOTSTRAP_SERVERS=(\S+)$/m.exec(stdout)?.[1] ?? '';
+    if (!bootstrapServers) throw new Error(`npm run kafka -- start printed no KAFKA_BOOTSTRAP_SERVERS line:\n${stdout}`);
+  }, 150_000);
+  afterAll(async () => {
+    killAllWorkerProcesses();
+    await sim?.close();
+    await kafkaCli('stop');
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('`npm run kafka -- start` creates queue-control and queue-events', async () => {
+    const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrapServers }), { clientId: 'fresh-broker-test', logger: createLogger({ service: 'test', level: 'error' }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).toEqual(expect.arrayContaining(['queue-control', 'queue-events']));
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('dummy-service answers a debug-producer ping and exits 0, neither logging an error', async () => {
+    const env = freshEnv('dummy-service');
+    const dummy = startWorkerProcess(bundlePath('apps', 'dummy-service'), ['--exit-on-ping'], env);
+    const ping = startWorkerProcess(bundlePath('tools', 'debug-producer'), ['--queue-id', env.QUEUE_ID, '--command', 'ping', '--expect-pong', '--timeout', '60'], env);
+    expectCleanFirstRun(ping, await exitCode(ping, 'debug-producer'));
+    expect(ping.stdout()).toMatch(/pong #1 from /);
+    expectCleanFirstRun(dummy, await exitCode(dummy, 'dummy-service'));
+  }, 150_000);
+
+  it('loader-api-candles loads one day into a new topic and exits 0 without an error line', async () => {
+    sim = await startBinanceSimulator();
+    const loader = startWorkerProcess(bundlePath('apps', 'loader-api-candles'), [], {
+      ...freshEnv('loader-api-candles'), KAFKA_TOPIC: loaderTopic, TIME_RANGE: ONE_DAY, BINANCE_BASE_URL: sim.url, LOADER_RETRY_BASE_MS: '50',
+    });
+    expectCleanFirstRun(loader, await exitCode(loader, 'loader-api-candles'));
+    expect(loader.stdout()).toContain('"status":"finished"');
+  }, 150_000);
+
+  it('arango-candles stores every candle of that topic and exits 0 without an error line', async () => {
+    const sqlitePath = join(dir, 'store.db');
+    const collection = 'btcusdt_api_candles_1m_2024_08_01';
+    const sink = startWorkerProcess(bundlePath('apps', 'arango-candles'), [], {
+      ...freshEnv('arango-candles'), KAFKA_TOPIC: loaderTopic, COLLECTION_NAME: collection, STORE: 'sqlite', SQLITE_PATH: sqlitePath, ARANGO_URL: undefined,
+    });
+    expectCleanFirstRun(sink, await exitCode(sink, 'arango-candles'));
+    const store = createSqliteDocumentStore({ path: sqlitePath });
+    try {
+      expect(await store.count(collection)).toBe(CANDLES_IN_ONE_DAY);
+    } finally {
+      await store.close();
+    }
+  }, 150_000);
+});
