@@ -3,7 +3,7 @@ import { createCandleSink, createSinkMetrics, type CandleSink } from '@streamfor
 import { describeKafkaError } from '@streamforge/kafka';
 import { createMetricsRegistry } from '@streamforge/metrics';
 import { createDocumentStore } from '@streamforge/storage';
-import { onShutdownSignal, startWorkerRuntime, workerRuntimeConfig } from '@streamforge/worker';
+import { listenForStop, onShutdownSignal, startWorkerRuntime, workerRuntimeConfig } from '@streamforge/worker';
 import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig } from './arango-candles-config';
 
 async function main(): Promise<void> {
@@ -24,14 +24,9 @@ async function main(): Promise<void> {
   readiness.sink = candleSink;
 
   onShutdownSignal((signal) => candleSink.stop(`stopped by ${signal}`));
-  // Handled at once: a rejection left for later kills the process mid-batch. Losing `stop` commands
-  // must not lose the load, so the sink goes on; SIGTERM (the launcher's kill after its grace) and
-  // the end-of-stream markers still end it.
-  const listening = runtime
-    .listen((command) => {
-      if (command.command === 'stop') candleSink.stop('stopped by command');
-    })
-    .catch((error) => runtime.logger.error({ err: describeKafkaError(error) }, 'control listener failed: stop commands will not reach this sink; SIGTERM and the end-of-stream markers still end it'));
+  // Beside the run, never rejecting: SIGTERM (the launcher's kill after its grace) and the
+  // end-of-stream markers still end the sink if the listener fails.
+  const listening = listenForStop(runtime, (reason) => candleSink.stop(reason), 'stop commands will not reach this sink; SIGTERM and the end-of-stream markers still end it');
   const outcome = await candleSink.run();
   await listening;
   await store.close();
