@@ -22,6 +22,9 @@ export function createQueueManagerMetrics(registry: Registry, deps: { listQueues
     commandsSent: new Counter({ name: 'streamforge_queue_manager_commands_sent_total', help: 'commands published on queue-control, by command', labelNames: ['command'], registers: [registry] }),
     launches: new Counter({ name: 'streamforge_queue_manager_launches_total', help: 'worker launches, by target and result', labelNames: ['target', 'result'], registers: [registry] }),
     forcedStops: new Counter({ name: 'streamforge_queue_manager_forced_stops_total', help: 'workers ended by the launcher after the stop grace period', registers: [registry] }),
+    stopSupervisionFailures: new Counter({ name: 'streamforge_queue_manager_stop_supervision_failures_total', help: 'stop supervision steps that failed and were tried again', registers: [registry] }),
+    exitRecordFailures: new Counter({ name: 'streamforge_queue_manager_exit_record_failures_total', help: 'attempts to record a worker exit that failed (tried again)', registers: [registry] }),
+    startsRefused: new Counter({ name: 'streamforge_queue_manager_starts_refused_total', help: 'starts refused by an admission limit, by limit', labelNames: ['limit'], registers: [registry] }),
     wsClients: new Gauge({ name: 'streamforge_queue_manager_ws_clients', help: 'connected WebSocket clients', registers: [registry] }),
     wsDropped: new Counter({ name: 'streamforge_queue_manager_ws_dropped_total', help: 'WebSocket clients dropped, by reason', labelNames: ['reason'], registers: [registry] }),
   };

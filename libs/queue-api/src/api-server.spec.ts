@@ -6,7 +6,7 @@ import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
 import { createLocalLauncher } from '@streamforge/launchers';
 import { createLogger } from '@streamforge/logging';
 import { createMetricsRegistry } from '@streamforge/metrics';
-import { createCommandPublisher, createQueueManagerMetrics, QueueService, QueueStateRepository } from '@streamforge/orchestrator';
+import { createCommandPublisher, createQueueManagerMetrics, newQueueState, planStart, QueueService, QueueStateRepository } from '@streamforge/orchestrator';
 import { MemoryDocumentStore } from '@streamforge/orchestrator/testing';
 import { testBootstrapServers } from '@streamforge/kafka/testing';
 import type { Producer } from 'kafkajs';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers() }), { clientId: 'api-test', logger });
   const neverUsed = {} as Producer;
   service = new QueueService(
-    { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000 },
+    { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000, maxRunningQueues: 20, maxConcurrentStarts: 4, startKafkaTimeoutMs: 5000 },
     {
       kafka, repository, logger, metrics,
       commands: createCommandPublisher({ topic: 'queue-control' }, { producer: neverUsed, metrics }),
@@ -114,6 +114,35 @@ describe('queue-manager API validation', () => {
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.body).toMatch(/^streamforge_queue_manager_queues\{status="loading"\} 0$/m);
     expect((await app.inject({ method: 'GET', url: '/nope' })).json()).toEqual({ status: 'error', message: 'no route GET /nope', data: null });
+  });
+});
+
+describe('start admission', () => {
+  it('429 with Retry-After and a message naming the limit when MAX_RUNNING_QUEUES is reached', async () => {
+    const registry = createMetricsRegistry();
+    const repository = new QueueStateRepository(new MemoryDocumentStore(), logger);
+    await repository.init();
+    await repository.create(newQueueState(planStart({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: range }), Date.now() / 1000));
+    const metrics = createQueueManagerMetrics(registry);
+    const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers() }), { clientId: 'api-test', logger });
+    const limited = new QueueService(
+      { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000, maxRunningQueues: 1, maxConcurrentStarts: 4, startKafkaTimeoutMs: 5000 },
+      {
+        kafka, repository, logger, metrics, flows: {},
+        commands: createCommandPublisher({ topic: 'queue-control' }, { producer: {} as Producer, metrics }),
+        launcher: createLocalLauncher({ bundleRoot: '/nonexistent', backoffLimit: 2, stopGraceMs: 1000, baseEnv: {} }, { logger }),
+      },
+    );
+    const limitedApp = await createApiServer({ service: limited, hub, registry, logger, readinessChecks: {}, isStarted: () => true, version: '0.0.0-test' });
+    try {
+      const res = await limitedApp.inject({ method: 'POST', url: '/queues/start', payload: { symbol: 'ETHUSDT', type: 'api_candles_1m', time_range: range } });
+      expect(res.statusCode).toBe(429);
+      expect(res.headers['retry-after']).toBe('30');
+      expect(res.json()).toEqual({ status: 'error', message: '1 queue(s) running or starting, the most MAX_RUNNING_QUEUES=1 allows; stop one or wait until one ends', data: null });
+    } finally {
+      limited.close();
+      await limitedApp.close();
+    }
   });
 });
 

@@ -43,6 +43,8 @@ export interface ApiServerDeps {
 }
 
 const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
+/** A start can also be refused by an admission limit (429, with Retry-After) or fail on Kafka (503). */
+const startErrors = { ...errors, 429: errorEnvelopeSchema, 503: errorEnvelopeSchema };
 const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
 const READY_TIMEOUT_MS = 3_000;
 
@@ -94,14 +96,14 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 
   app.post('/queues/start', {
-    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
   }, async (request, reply) => {
     const result = await deps.service.start(request.body);
     return reply.code(201).send(success('Queue started', result));
   });
 
   app.post('/queues/start-test-flow', {
-    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
   }, async (request, reply) => {
     const result = await deps.service.startFlow(request.body);
     return reply.code(201).send(success(`Flow ${request.body.flow_name} started`, result));
