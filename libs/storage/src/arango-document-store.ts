@@ -3,8 +3,9 @@ import { isArangoError } from 'arangojs/errors';
 import { toStorageError, TRANSIENT_ERROR_NUMS } from './arango-failure';
 import { assertCollectionName } from './collection-name';
 import { prepareBatch, validateDocumentKey } from './document-batch';
-import type { CollectionOptions, DocumentStore, RangeQuery, StoredDocument } from './document-store';
+import type { CollectionOptions, DocumentStore, PageQuery, RangeQuery, StoredDocument } from './document-store';
 import { CollectionNotFoundError, DocumentWriteError, StorageError, StoreRequestError, summarizeKeys, type StorageErrorContext } from './errors';
+import { normalizePageQuery } from './page-query';
 import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryHooks, type RetryPolicy } from './retry-policy';
 
@@ -135,6 +136,35 @@ export class ArangoDocumentStore implements DocumentStore {
     parts.push('RETURN UNSET(d, "_id", "_rev")');
     const aql = parts.join(' ');
     return this.query<T>(`reading a range of "${collection}"`, collection, aql, bindVars);
+  }
+
+  async findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]> {
+    assertCollectionName(collection);
+    const page = normalizePageQuery(collection, query);
+    await this.ensureRangeIndex(collection, page.orderBy, { onlyIfCollectionExists: true });
+    // Numbers only (as findRange), then the keyset cursor; the [field, _key] index serves sort and limit.
+    const bindVars: Record<string, unknown> = { '@collection': collection, field: page.orderBy, lower: -Number.MAX_VALUE, upper: Number.MAX_VALUE, limit: page.limit };
+    const parts = ['FOR d IN @@collection FILTER d.@field >= @lower AND d.@field <= @upper'];
+    Object.entries(page.where).forEach(([field, values], index) => {
+      parts.push(`FILTER d.@w${index} IN @v${index}`);
+      Object.assign(bindVars, { [`w${index}`]: field, [`v${index}`]: values });
+    });
+    const [direction, beyond] = page.descending ? ['DESC', '<'] : ['ASC', '>'];
+    if (page.after) {
+      parts.push(`FILTER (d.@field ${beyond} @afterValue OR (d.@field == @afterValue AND d._key ${beyond} @afterKey))`);
+      Object.assign(bindVars, { afterValue: page.after.value, afterKey: page.after.key });
+    }
+    parts.push(`SORT d.@field ${direction}, d._key ${direction} LIMIT @limit RETURN UNSET(d, "_id", "_rev")`);
+    return this.query<T>(`reading a page of "${collection}"`, collection, parts.join(' '), bindVars);
+  }
+
+  async remove(collection: string, keys: readonly string[]): Promise<void> {
+    assertCollectionName(collection);
+    if (keys.length === 0) return;
+    // ignoreErrors: a key already gone is what we wanted (and makes a retried remove harmless).
+    await this.query(`removing ${keys.length} documents from "${collection}"`, collection, 'FOR key IN @keys REMOVE key IN @@collection OPTIONS { ignoreErrors: true }', {
+      '@collection': collection, keys: [...keys],
+    });
   }
 
   async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {

@@ -106,6 +106,9 @@ const KEY = /^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$/;
 const RANGE_QUERY =
   /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper SORT d\.@field, d\._key (?:LIMIT @offset, (@limit|9007199254740991) )?RETURN UNSET\(d, "_id", "_rev"\)$/;
 const ALL_QUERY = /^FOR d IN @@collection SORT d\._key RETURN UNSET\(d, "_id", "_rev"\)$/;
+const PAGE_QUERY =
+  /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper((?: FILTER d\.@w\d+ IN @v\d+)*)(?: FILTER \(d\.@field ([<>]) @afterValue OR \(d\.@field == @afterValue AND d\._key ([<>]) @afterKey\)\))? SORT d\.@field (ASC|DESC), d\._key (ASC|DESC) LIMIT @limit RETURN UNSET\(d, "_id", "_rev"\)$/;
+const REMOVE_QUERY = /^FOR key IN @keys REMOVE key IN @@collection OPTIONS \{ ignoreErrors: true \}$/;
 
 /** Starts the stand-in on a free local port. */
 export async function startArangoStandIn(options: ArangoStandInOptions = {}): Promise<ArangoStandIn> {
@@ -358,6 +361,13 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const state = collectionOf(request, db, collection as string);
     const documents = [...state.documents.values()].map(withoutRevision);
     if (ALL_QUERY.test(query)) return documents.sort((a, b) => compareAql(a._key, b._key));
+    if (REMOVE_QUERY.test(query)) {
+      if (!Array.isArray(vars.keys) || vars.keys.some((k) => typeof k !== 'string')) violation(request, 'bind parameter keys must be a list of strings');
+      for (const key of vars.keys as string[]) state.documents.delete(key);
+      return [];
+    }
+    const page = query.match(PAGE_QUERY);
+    if (page) return runPageQuery(request, documents, page, vars);
     const range = query.match(RANGE_QUERY);
     if (!range) return violation(request, `AQL the adapter is not known to send: ${query}`);
     const { field, lower: from, upper: to } = vars as { field: unknown; lower: unknown; upper: unknown };
@@ -371,6 +381,31 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const limit = range[1] === '@limit' ? (vars.limit as number) : Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) violation(request, 'offset and limit must be non-negative integers');
     return hits.slice(offset, offset + limit);
+  }
+
+  /** The adapter's findPage AQL, evaluated with AQL's type order (null < bool < number < string). */
+  function runPageQuery(request: RecordedRequest, documents: Array<Record<string, unknown>>, page: RegExpMatchArray, vars: Record<string, unknown>): unknown[] {
+    const [, filters, afterOp, afterKeyOp, fieldDirection, keyDirection] = page;
+    if (afterOp !== afterKeyOp || fieldDirection !== keyDirection || (afterOp && (afterOp === '<') !== (fieldDirection === 'DESC'))) {
+      violation(request, 'the cursor comparison and the sort direction disagree');
+    }
+    const { field, lower, upper, limit } = vars as { field: unknown; lower: unknown; upper: unknown; limit: unknown };
+    if (typeof field !== 'string' || typeof lower !== 'number' || typeof upper !== 'number' || !Number.isInteger(limit) || (limit as number) < 0) {
+      violation(request, 'page bind parameters must be field: string, lower/upper: numbers, limit: a non-negative integer');
+    }
+    const f = field as string;
+    const wheres = [...filters.matchAll(/@w(\d+) IN @v(\d+)/g)].map(([, w, v]) => {
+      if (w !== v || typeof vars[`w${w}`] !== 'string' || !Array.isArray(vars[`v${v}`])) violation(request, `filter @w${w} IN @v${v} needs a field name and a list`);
+      return { name: vars[`w${w}`] as string, values: vars[`v${v}`] as unknown[] };
+    });
+    const sign = fieldDirection === 'DESC' ? -1 : 1;
+    const position = (d: Record<string, unknown>) => compareAql(d[f] ?? null, vars.afterValue) || compareAql(d._key, vars.afterKey);
+    return documents
+      .filter((d) => compareAql(d[f] ?? null, lower) >= 0 && compareAql(d[f] ?? null, upper) <= 0)
+      .filter((d) => wheres.every((w) => w.values.some((value) => compareAql(d[w.name] ?? null, value) === 0)))
+      .filter((d) => !afterOp || sign * position(d) > 0)
+      .sort((a, b) => sign * (compareAql(a[f] ?? null, b[f] ?? null) || compareAql(a._key, b._key)))
+      .slice(0, limit as number);
   }
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {

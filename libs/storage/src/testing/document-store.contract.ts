@@ -156,6 +156,35 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
       await expect(store.findRange(collection, { field: 'open_time', limit: -1 })).rejects.toThrow(/limit must be a non-negative integer/);
     });
 
+    it('pages by a numeric field with a keyset cursor, both directions, filtered by string fields', async () => {
+      const queue = (key: string, createdAt: unknown, status: string, symbol = 'BTCUSDT') => ({ _key: key, created_at: createdAt, status, symbol });
+      await store.upsertBatch(collection, [
+        queue('q-a', 10, 'finished'), queue('q-b', 20, 'loading'), queue('q-c', 20, 'error', 'ETHUSDT'), queue('q-d', 30, 'finished'),
+        queue('q-e', 5.5, 'interrupted'), queue('q-x', 'not a number', 'finished'), queue('q-y', null, 'finished'),
+      ]);
+      const keys = (documents: StoredDocument[]) => documents.map((d) => d._key);
+      const newestFirst = async (after?: { value: number; key: string }) => keys(await store.findPage(collection, { orderBy: 'created_at', descending: true, limit: 2, after }));
+      expect(await newestFirst()).toEqual(['q-d', 'q-c']);
+      expect(await newestFirst({ value: 20, key: 'q-c' })).toEqual(['q-b', 'q-a']);
+      expect(await newestFirst({ value: 10, key: 'q-a' })).toEqual(['q-e']);
+      expect(await newestFirst({ value: 5.5, key: 'q-e' })).toEqual([]);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', limit: 10 }))).toEqual(['q-e', 'q-a', 'q-b', 'q-c', 'q-d']);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', limit: 10, after: { value: 20, key: 'q-b' } }))).toEqual(['q-c', 'q-d']);
+      const finishedOrInterrupted = await store.findPage(collection, { orderBy: 'created_at', limit: 10, where: { status: ['finished', 'interrupted'] } });
+      expect(keys(finishedOrInterrupted)).toEqual(['q-e', 'q-a', 'q-d']);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', descending: true, limit: 10, where: { status: ['finished', 'error'], symbol: ['ETHUSDT'] } }))).toEqual(['q-c']);
+      await expect(store.findPage(collection, { orderBy: 'created_at', limit: 0 })).rejects.toThrow(InvalidQueryError);
+      await expect(store.findPage(collection, { orderBy: 'created_at', limit: 5, where: { status: [] } })).rejects.toThrow(/where\.status must be a non-empty list of strings/);
+    });
+
+    it('removes documents by key, ignoring keys that do not exist', async () => {
+      await store.upsertBatch(collection, [candle(1), candle(2), candle(3)]);
+      await store.remove(collection, [candle(1)._key, 'no-such-key', candle(3)._key]);
+      expect((await store.all(collection)).map((d) => d._key)).toEqual([candle(2)._key]);
+      await store.remove(collection, []);
+      expect(await store.count(collection)).toBe(1);
+    });
+
     it('returns all documents ordered by _key, as written', async () => {
       const documents = [{ _key: 'q2', status: 'running' }, { _key: 'q1', status: 'done', n: 3 }];
       await store.upsertBatch(collection, documents);
