@@ -13,3 +13,4 @@ export * from './queue-service';
 export * from './deadline';
 export * from './start-admission';
 export * from './stop-supervisor';
+export * from './queue-retention';

@@ -9,7 +9,7 @@ import { AdmissionError, DependencyUnavailableError, QueueConflictError, QueueNo
 import { flowToStartRequest, type FlowCatalog } from './flow-catalog';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
 import { applyEvent, failTarget, newQueueState, requestStop, TERMINAL_QUEUE } from './queue-state-reducer';
-import type { QueueStateRepository } from './queue-state-repository';
+import type { QueueCursor, QueuePageQuery, QueueStateRepository } from './queue-state-repository';
 import { loadSignature, StartAdmission } from './start-admission';
 import { planStart, type QueuePlan } from './start-plan';
 import { runningTargets, StopSupervisor } from './stop-supervisor';
@@ -62,15 +62,37 @@ export class QueueService {
 
   /** Picks up stops that were in progress when queue-manager last stopped, and queues left half-errored. */
   async resume(): Promise<void> {
-    for (const state of await this.deps.repository.list()) {
+    let states: QueueState[];
+    try {
+      states = (await this.queuesWithActivity()).states;
+    } catch (error) {
+      // The launcher (Kubernetes API) may be briefly away: live queues are still resumed.
+      this.log.warn({ err: error }, 'cannot list the workers; resuming the live queues only');
+      states = this.deps.repository.listLive();
+    }
+    for (const state of states) {
       if (runningTargets(state).length === 0) continue;
       if (state.stop_requested_at !== null) this.supervisor.supervise(state.queue_id, state.stop_requested_at);
       else await this.stopSiblingsOfError(state);
     }
   }
 
-  list(): Promise<QueueState[]> {
-    return this.deps.repository.list();
+  /** One page of every queue (live and ended), newest first. */
+  list(query: QueuePageQuery): Promise<{ queues: QueueState[]; next: QueueCursor | null }> {
+    return this.deps.repository.page(query);
+  }
+
+  /** Live queues, plus ended ones whose workers the launcher still runs (a sibling of an errored target). */
+  private async queuesWithActivity(): Promise<{ states: QueueState[]; withWorkers: Set<string> }> {
+    const withWorkers = new Set((await this.deps.launcher.list()).filter((w) => w.phase === 'running').map((w) => w.queueId));
+    const states = this.deps.repository.listLive();
+    const known = new Set(states.map((s) => s.queue_id));
+    for (const queueId of withWorkers) {
+      if (known.has(queueId)) continue;
+      const state = await this.deps.repository.get(queueId);
+      if (state) states.push(state);
+    }
+    return { states, withWorkers };
   }
 
   async get(queueId: string): Promise<QueueState> {
@@ -110,10 +132,9 @@ export class QueueService {
     const conflict = (detail: string, queueId: string) =>
       new QueueConflictError(`the same load (${plan.symbol} ${plan.type} ${plan.timeRange}) is ${detail}; stop it or wait for it to end`, queueId);
     if (inFlight.has(signature)) throw conflict('being started by another request', plan.queueId);
-    const states = await this.deps.repository.list();
     // A queue's status says `error` as soon as one target failed, while its other workers may
     // still run (until the stop reaches them): what the launcher still runs counts as well.
-    const withWorkers = new Set((await this.deps.launcher.list()).filter((w) => w.phase === 'running').map((w) => w.queueId));
+    const { states, withWorkers } = await this.queuesWithActivity();
     let runningQueues = 0;
     for (const state of states) {
       const live = !TERMINAL_QUEUE.has(state.status) || runningTargets(state).length > 0 || withWorkers.has(state.queue_id);
@@ -209,6 +230,7 @@ export class QueueService {
 
   /** Applies one telemetry event to its queue's state (unknown queues and producers are ignored). */
   async handleEvent(event: TelemetryEvent): Promise<void> {
+    if (event.status === 'pong') return;
     await this.deps.repository.update(event.queue_id, (state) => applyEvent(state, event));
     // Looked at even when the event changed nothing: a redelivered event retries a failed stop.
     const state = await this.deps.repository.get(event.queue_id);

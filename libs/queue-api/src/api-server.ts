@@ -8,7 +8,7 @@ import type { Logger } from '@streamforge/logging';
 import type { Registry } from '@streamforge/metrics';
 import type { QueueService } from '@streamforge/orchestrator';
 import {
-  errorEnvelopeSchema, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
+  errorEnvelopeSchema, listQueuesQuerySchema, QUEUE_PAGE_DEFAULT_LIMIT, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
   startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
 } from '@streamforge/schemas';
 import { type CandleReader } from './candle-page';
@@ -16,6 +16,7 @@ import { registerCandleRoutes } from './candle-routes';
 import { registerDashboard } from './dashboard-routes';
 import { failure, success } from './envelope';
 import { createErrorHandler } from './error-handler';
+import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
 import { RequestValidationError, zodValidatorCompiler } from './request-validation';
 import type { WsHub } from './ws-hub';
 
@@ -110,11 +111,18 @@ export async function createApiServer(deps: ApiServerDeps) {
   });
 
   const listRoute = {
-    schema: { tags: ['queues'], summary: 'Every queue, newest first', response: { 200: successEnvelope(z.array(queueStateSchema)) } },
+    schema: {
+      tags: ['queues'],
+      summary: 'One page of queues, newest first',
+      description: 'Pass next_cursor as cursor for the next page (null on the last). Filter with status (comma-separated) and symbol.',
+      querystring: listQueuesQuerySchema,
+      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), 400: errorEnvelopeSchema },
+    },
   };
-  const list = async () => {
-    const queues = await deps.service.list();
-    return success(`${queues.length} queue(s)`, queues);
+  const list = async (request: { query: z.infer<typeof listQueuesQuerySchema> }) => {
+    const { limit = QUEUE_PAGE_DEFAULT_LIMIT, cursor, status, symbol } = request.query;
+    const page = await deps.service.list({ limit, after: cursor ? decodeQueueCursor(cursor) : undefined, statuses: status, symbol });
+    return { ...success(`${page.queues.length} queue(s)${page.next ? '; more with next_cursor' : ''}`, page.queues), next_cursor: page.next ? encodeQueueCursor(page.next) : null };
   };
   app.get('/queues', listRoute, list);
   app.get('/queues/list', listRoute, list);
