@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { ensureTopics } from '@streamforge/kafka';
+import { describeKafkaError, ensureTopics, InvalidOutgoingMessageError } from '@streamforge/kafka';
 import type { WorkerInfo, WorkerLauncher } from '@streamforge/launchers';
 import type { Logger } from '@streamforge/logging';
 import type { QueueState, StartFlowRequest, StartQueueRequest, StartQueueResult, TelemetryEvent } from '@streamforge/schemas';
@@ -207,9 +207,12 @@ export class QueueService {
     };
   }
 
+  /** Any Kafka failure of a start is a 503 the caller may retry, saying what was and was not done. */
   private kafkaFailure(error: unknown, queueId: string | undefined, consequence: string): Error {
-    if (!(error instanceof DeadlineExceededError)) return error as Error;
-    return new DependencyUnavailableError(`Kafka did not answer: ${error.message}; ${consequence}`, queueId, { cause: error });
+    // A command our own schema refused is our bug, not Kafka's: it stays a 500.
+    if (error instanceof InvalidOutgoingMessageError) return error;
+    const what = error instanceof DeadlineExceededError ? `Kafka did not answer: ${error.message}` : `Kafka failed: ${describeKafkaError(error)}`;
+    return new DependencyUnavailableError(`${what}; ${consequence}`, queueId, { cause: error });
   }
 
   /**

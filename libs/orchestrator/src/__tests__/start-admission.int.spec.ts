@@ -41,7 +41,7 @@ describe('start admission', () => {
     const third = await timed(h.service.start(loadRequest('SOLUSDT')));
     expect(reasonOf(third.result)).toMatchObject({ name: 'AdmissionError', httpStatus: 429, limit: 'MAX_CONCURRENT_STARTS' });
     expect(reasonOf(third.result).message).toBe('2 start(s) already in progress, the most MAX_CONCURRENT_STARTS=2 allows; try again in a moment');
-    expect(third.ms).toBeLessThan(2_000);
+    expect(third.ms).toBeLessThan(3_000);
 
     // Both starts wait on Kafka side by side: neither holds the other up.
     const [a, b] = await Promise.all([first, second]);
@@ -50,9 +50,10 @@ describe('start admission', () => {
       expect(error).toBeInstanceOf(DependencyUnavailableError);
       expect(error.message).toMatch(/^Kafka did not answer: creating topic wf-[a-z]+-api_candles_1m-20240801-[a-z0-9]+-data did not complete within 5000 ms; nothing was started$/);
       expect(outcome.ms).toBeGreaterThanOrEqual(4_900);
-      expect(outcome.ms).toBeLessThan(6_500);
+      // 5 s plus event-loop lag on a loaded machine; a start serialised behind the other would take 10 s.
+      expect(outcome.ms).toBeLessThan(7_500);
     }
-    expect(Date.now() - began).toBeLessThan(7_000);
+    expect(Date.now() - began).toBeLessThan(9_000);
     // Nothing was recorded for the failed starts, and the slots are free again.
     expect((await h.repository.page({ limit: 10 })).queues).toEqual([]);
     const fourth = await timed(h.service.start(loadRequest('SOLUSDT')));
