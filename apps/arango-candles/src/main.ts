@@ -16,18 +16,24 @@ async function main(): Promise<void> {
     { registry, isReady: () => readiness.sink?.ready ?? false },
   );
   // SQLite upserts on their own thread: decoding the next fetch and writing this one use two cores.
-  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) }, { sqliteWriteThread: true });
+  // The sink retries store calls itself until STORE_RETRY_TIMEOUT_S: one retry layer, not two nested ones.
+  const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) }, { sqliteWriteThread: true, arangoRetry: { attempts: 1 } });
   const candleSink = createCandleSink(candleSinkConfig(config), {
     kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
   });
   readiness.sink = candleSink;
 
   onShutdownSignal((signal) => candleSink.stop(`stopped by ${signal}`));
-  const listening = runtime.listen((command) => {
-    if (command.command === 'stop') candleSink.stop('stopped by command');
-  });
+  // Handled at once: a rejection left for later kills the process mid-batch. Losing `stop` commands
+  // must not lose the load, so the sink goes on; SIGTERM (the launcher's kill after its grace) and
+  // the end-of-stream markers still end it.
+  const listening = runtime
+    .listen((command) => {
+      if (command.command === 'stop') candleSink.stop('stopped by command');
+    })
+    .catch((error) => runtime.logger.error({ err: describeKafkaError(error) }, 'control listener failed: stop commands will not reach this sink; SIGTERM and the end-of-stream markers still end it'));
   const outcome = await candleSink.run();
-  await listening.catch((error) => runtime.logger.warn({ err: describeKafkaError(error) }, 'control listener failed'));
+  await listening;
   await store.close();
   await runtime.close();
   const usage = process.resourceUsage();

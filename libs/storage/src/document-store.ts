@@ -26,12 +26,39 @@ export function documentJson(document: StoredDocument): string {
   return (document as { [DOCUMENT_JSON]?: string })[DOCUMENT_JSON] ?? JSON.stringify(document);
 }
 
+/**
+ * Where a document carries its version for order-safe writes (set it with withDocumentVersion):
+ * a non-negative integer that grows with each newer content of a `_key`. A versioned write
+ * replaces the stored document only when its version is higher than the stored one's; an equal
+ * or lower one is skipped without error (so a delayed or repeated request can never bring back
+ * an older value). Unversioned writes, and writes over unversioned documents, always replace.
+ * Reads attach the stored version the same way (documentVersion). Non-enumerable, like DOCUMENT_JSON.
+ */
+export const DOCUMENT_VERSION: unique symbol = Symbol('streamforge.documentVersion');
+
+/**
+ * The attribute ArangoDB keeps a document's version in (its `versionAttribute`); SQLite keeps it in
+ * a column. Documents must not carry it themselves; reads move it back into DOCUMENT_VERSION.
+ */
+export const VERSION_ATTRIBUTE = 'sf_version';
+
+/** Attaches `version` to `document` (see DOCUMENT_VERSION) and returns the document. */
+export function withDocumentVersion<T extends StoredDocument>(document: T, version: number): T {
+  Object.defineProperty(document, DOCUMENT_VERSION, { value: version, enumerable: false, configurable: true });
+  return document;
+}
+
+/** The version attached to a document (written or read), or undefined. */
+export function documentVersion(document: StoredDocument): number | undefined {
+  return (document as { [DOCUMENT_VERSION]?: number })[DOCUMENT_VERSION];
+}
+
 /** Options of ensureCollection. */
 export interface CollectionOptions {
   /**
-   * Numeric fields findRange will query; each gets an index when the collection is created.
-   * Defaults to DEFAULT_RANGE_FIELDS (`open_time`). findRange on another field still works
-   * (the adapter adds the index on first use).
+   * Numeric fields findRange will query; each gets an index here, where collections are created
+   * (in the background on ArangoDB). Defaults to DEFAULT_RANGE_FIELDS (`open_time`). Reads never
+   * create indexes: findRange on a field not listed here works but scans the collection.
    */
   rangeFields?: readonly string[];
 }
@@ -76,11 +103,13 @@ export interface DocumentStore {
    * Writes the batch by `_key`, replacing existing documents (no merge). Either it resolves and
    * every document is stored, or it throws; after a throw the caller retries the whole batch,
    * which is safe because writes are idempotent by `_key`. Invalid documents are refused before
-   * anything is written; the last of repeated `_key`s in one batch wins.
+   * anything is written; the last of repeated `_key`s in one batch wins. Documents with a version
+   * (withDocumentVersion) only replace older versions, so retries cannot be overtaken. Resolving
+   * means durable: on disk (ArangoDB `waitForSync`), not only acknowledged.
    */
   upsertBatch(collection: string, documents: StoredDocument[]): Promise<void>;
   count(collection: string): Promise<number>;
-  /** The document as written (no `_id`/`_rev`), or undefined. */
+  /** The document as written (no `_id`/`_rev`, version attached), or undefined; an invalid key is an InvalidQueryError. */
   get<T extends StoredDocument = StoredDocument>(collection: string, key: string): Promise<T | undefined>;
   /**
    * Documents whose `query.field` is a number within the inclusive bounds, ordered by that field

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertCollectionName } from './collection-name';
-import { prepareBatch } from './document-batch';
-import { documentJson, type CollectionOptions, type DocumentStore, type PageQuery, type RangeQuery, type StoredDocument } from './document-store';
-import { CollectionNotFoundError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
+import { prepareBatch, validateDocumentKey } from './document-batch';
+import { documentJson, documentVersion, withDocumentVersion, type CollectionOptions, type DocumentStore, type PageQuery, type RangeQuery, type StoredDocument } from './document-store';
+import { CollectionNotFoundError, InvalidQueryError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
 import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
 import { normalizePageQuery } from './page-query';
 import { SqliteWriteThread, WriteThreadFailure } from './sqlite-write-thread';
@@ -66,7 +66,7 @@ export class SqliteDocumentStore implements DocumentStore {
       if (clash && clash.name !== collection) {
         throw new StorageError(`collection "${collection}" clashes with existing "${clash.name}" in ${this.location}: SQLite table names ignore case`, false, { collection });
       }
-      this.run(collection, () => db.exec(`CREATE TABLE IF NOT EXISTS ${quote(collection)} (_key TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`));
+      this.run(collection, () => db.exec(`CREATE TABLE IF NOT EXISTS ${quote(collection)} (_key TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL, version INTEGER) WITHOUT ROWID`));
       this.collections.set(collection, new Set());
     }
     for (const field of options.rangeFields ?? DEFAULT_RANGE_FIELDS) this.ensureRangeIndex(collection, field);
@@ -81,7 +81,7 @@ export class SqliteDocumentStore implements DocumentStore {
     if (!write) {
       const insert = this.statement(upsertSql(collection));
       write = this.db().transaction((items: StoredDocument[]) => {
-        for (const document of items) insert.run(document._key, documentJson(document));
+        for (const document of items) insert.run(document._key, documentJson(document), documentVersion(document) ?? null);
       });
       this.writeBatch.set(collection, write);
     }
@@ -92,12 +92,14 @@ export class SqliteDocumentStore implements DocumentStore {
   private async upsertOnThread(thread: SqliteWriteThread, collection: string, batch: StoredDocument[]): Promise<void> {
     const keys = new Array<string>(batch.length);
     const documents = new Array<string>(batch.length);
+    const versions = new Array<number | null>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       keys[i] = batch[i]._key;
       documents[i] = documentJson(batch[i]);
+      versions[i] = documentVersion(batch[i]) ?? null;
     }
     try {
-      await thread.write(upsertSql(collection), keys, documents);
+      await thread.write(upsertSql(collection), keys, documents, versions);
     } catch (error) {
       if (error instanceof WriteThreadFailure) throw this.failure(collection, error, keys);
       // The thread died (the next write starts a new one): worth a retry.
@@ -113,24 +115,25 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async get<T extends StoredDocument = StoredDocument>(collection: string, key: string): Promise<T | undefined> {
     this.requireCollection(collection);
-    const row = this.run(collection, () => this.statement(`SELECT doc FROM ${quote(collection)} WHERE _key = ?`).get(key)) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as T) : undefined;
+    const problem = validateDocumentKey(key);
+    if (problem) throw new InvalidQueryError(collection, problem);
+    const row = this.run(collection, () => this.statement(`SELECT doc, version FROM ${quote(collection)} WHERE _key = ?`).get(key)) as StoredRow | undefined;
+    return row ? fromRow<T>(row) : undefined;
   }
 
   async findRange<T extends StoredDocument = StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
     const range = normalizeRangeQuery(collection, query);
     this.requireCollection(collection);
-    this.ensureRangeIndex(collection, range.field);
     const value = `json_extract(doc, '$.${range.field}')`;
-    const sql = `SELECT doc FROM ${quote(collection)} WHERE ${value} >= ? AND ${value} <= ? ORDER BY ${value}, _key LIMIT ? OFFSET ?`;
-    const rows = this.run(collection, () => this.statement(sql).all(range.from, range.to, range.limit ?? -1, range.offset)) as { doc: string }[];
-    return rows.map((row) => JSON.parse(row.doc) as T);
+    const sql = `SELECT doc, version FROM ${quote(collection)} WHERE ${value} >= ? AND ${value} <= ? ORDER BY ${value}, _key LIMIT ? OFFSET ?`;
+    const rows = this.run(collection, () => this.statement(sql).all(range.from, range.to, range.limit ?? -1, range.offset)) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
   }
 
   async findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]> {
     const page = normalizePageQuery(collection, query);
     this.requireCollection(collection);
-    this.ensureRangeIndex(collection, page.orderBy);
+    // Readers only read: the index serving this comes from ensureCollection's rangeFields.
     const value = `json_extract(doc, '$.${page.orderBy}')`;
     const [direction, beyond] = page.descending ? ['DESC', '<'] : ['ASC', '>'];
     // The same bounds as findRange: only numbers (SQLite orders NULL and text outside them).
@@ -144,9 +147,9 @@ export class SqliteDocumentStore implements DocumentStore {
       conditions.push(`(${value} ${beyond} ? OR (${value} = ? AND _key ${beyond} ?))`);
       params.push(page.after.value, page.after.value, page.after.key);
     }
-    const sql = `SELECT doc FROM ${quote(collection)} WHERE ${conditions.join(' AND ')} ORDER BY ${value} ${direction}, _key ${direction} LIMIT ?`;
-    const rows = this.run(collection, () => this.statement(sql).all(...params, page.limit)) as { doc: string }[];
-    return rows.map((row) => JSON.parse(row.doc) as T);
+    const sql = `SELECT doc, version FROM ${quote(collection)} WHERE ${conditions.join(' AND ')} ORDER BY ${value} ${direction}, _key ${direction} LIMIT ?`;
+    const rows = this.run(collection, () => this.statement(sql).all(...params, page.limit)) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
   }
 
   async remove(collection: string, keys: readonly string[]): Promise<void> {
@@ -158,8 +161,8 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {
     this.requireCollection(collection);
-    const rows = this.run(collection, () => this.statement(`SELECT doc FROM ${quote(collection)} ORDER BY _key`).all()) as { doc: string }[];
-    return rows.map((row) => JSON.parse(row.doc) as T);
+    const rows = this.run(collection, () => this.statement(`SELECT doc, version FROM ${quote(collection)} ORDER BY _key`).all()) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
   }
 
   async collectionExists(collection: string): Promise<boolean> {
@@ -210,8 +213,16 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.collections.has(collection)) return true;
     const row = this.db().prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(collection) as { name: string } | undefined;
     if (!row || row.name !== collection) return false;
+    this.addVersionColumn(collection);
     this.collections.set(collection, new Set());
     return true;
+  }
+
+  /** Tables created before versioned writes lack the column; adding a nullable column rewrites nothing. */
+  private addVersionColumn(collection: string): void {
+    const columns = this.db().prepare(`PRAGMA table_info(${quote(collection)})`).all() as { name: string }[];
+    if (columns.some((column) => column.name === 'version')) return;
+    this.run(collection, () => this.db().exec(`ALTER TABLE ${quote(collection)} ADD COLUMN version INTEGER`));
   }
 
   private requireCollection(collection: string): void {
@@ -253,9 +264,26 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 }
 
-/** One statement text per collection, shared by both write paths. */
+/**
+ * One statement text per collection, shared by both write paths. The WHERE is ArangoDB's
+ * `versionAttribute` rule: replace unless both versions are known and the new one is not higher.
+ */
 function upsertSql(collection: string): string {
-  return `INSERT INTO ${quote(collection)} (_key, doc) VALUES (?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc`;
+  const table = quote(collection);
+  return (
+    `INSERT INTO ${table} (_key, doc, version) VALUES (?, ?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc, version = excluded.version ` +
+    `WHERE excluded.version IS NULL OR ${table}.version IS NULL OR excluded.version > ${table}.version`
+  );
+}
+
+interface StoredRow {
+  doc: string;
+  version: number | null;
+}
+
+function fromRow<T extends StoredDocument>(row: StoredRow): T {
+  const document = JSON.parse(row.doc) as T;
+  return row.version === null ? document : withDocumentVersion(document, row.version);
 }
 
 /** Collection names are validated (letters, digits, _ and -) before they get here, so quoting is enough. */

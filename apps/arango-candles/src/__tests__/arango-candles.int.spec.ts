@@ -125,7 +125,8 @@ describe('arango-candles against a real broker and SQLite', () => {
     const candles = minuteCandles();
     await s.publisher.candles(candles);
     await s.publisher.candles(candles.map(withDecimalStrings));
-    await s.publisher.endOfStream(s.partitions, 2880);
+    // A loader run announces the distinct candles it published: the second copies came from another run.
+    await s.publisher.endOfStream(s.partitions, 1440);
     await expectExit(s.start(), 0);
     expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
     expect(await s.documents()).toBe(1440);

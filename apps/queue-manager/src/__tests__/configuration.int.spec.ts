@@ -14,6 +14,15 @@ describe('queue-manager configuration', () => {
     expect(result.stderr.trim()).toBe('configuration error: LAUNCHER: kubernetes or local (got "docker")');
   });
 
+  it('exits 2 on an ArangoDB URL with credentials, without printing the password', () => {
+    const result = run({ ARANGO_URL: 'http://streamforge:s3cret-pw@arangodb:8529' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'configuration error: ARANGO_URL: must not carry credentials (user:password@); set ARANGO_USER/ARANGO_PASSWORD or ARANGO_TOKEN (got "http://***@arangodb:8529")',
+    );
+    expect(result.stdout + result.stderr).not.toContain('s3cret-pw');
+  });
+
   it('exits 2 naming the bad line of a broken flows file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'flows-')), 'flows.yaml');
     writeFileSync(file, 'flows:\n  mine:\n    type: dummy\n    targets:\n      - target: nope\n');

@@ -3,7 +3,7 @@ import { createLogger } from '@streamforge/logging';
 import { Registry } from '@streamforge/metrics';
 import { createIdempotentProducer, createTelemetryPublisher, ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
-import { createSqliteDocumentStore, type DocumentStore, StoreUnavailableError } from '@streamforge/storage';
+import { createSqliteDocumentStore, documentVersion, type DocumentStore, StoreUnavailableError } from '@streamforge/storage';
 import { createCandleSink, type CandleSink, type CandleSinkConfig } from '../candle-sink';
 import { createSinkMetrics } from '../sink-metrics';
 import { CandlePublisher, minuteCandles } from '../testing';
@@ -147,13 +147,18 @@ describe('candle sink (in process, real broker, SQLite)', () => {
   it('reads a slice again when its commit failed, and still finishes with every candle once', async () => {
     const failing = withFailingCommits(kafka, 1);
     const s = await scenario({ kafka: failing });
+    const publishedFrom = Date.now();
     await s.publisher.candles(minuteCandles());
+    const publishedUntil = Date.now();
     await s.publisher.endOfStream(s.partitions, 1440);
     const outcome = await within(30_000, s.newSink().run());
 
     expect(outcome).toEqual({ status: 'finished', recordsWritten: 1440 });
     expect(failing.failuresLeft()).toBe(0);
     expect(await s.store.count(s.collection)).toBe(1440);
+    // Every candle is stored with its message's timestamp as version (order-safe writes).
+    const versions = (await s.store.all(s.collection)).map((candle) => documentVersion(candle) ?? -1);
+    expect(versions.filter((v) => v < publishedFrom || v > publishedUntil)).toEqual([]);
     // The slice whose commit failed was written twice: it was read again after the rewind.
     expect((await s.metrics.recordsWritten.get()).values[0].value).toBeGreaterThan(1440);
   });
