@@ -56,4 +56,23 @@ describe('QueueStateRepository: order-safe saves', () => {
     await first.store.close();
     await second.store.close();
   });
+
+  it('continues a live queue above its stored version after a restart (read back at init)', async () => {
+    const path = join(dir, 'live.db');
+    const first = recordingStore(path);
+    const repository = new QueueStateRepository(first.store, logger, () => 2_000);
+    await repository.init();
+    await repository.create(newQueueState(plan, 1));
+    await repository.update(plan.queueId, (state) => ({ ...state, status: 'loading' }));
+
+    const second = recordingStore(path);
+    const restarted = new QueueStateRepository(second.store, logger, () => 500);
+    await restarted.init();
+    expect(restarted.listLive().map((state) => state.status)).toEqual(['loading']);
+    await restarted.update(plan.queueId, (state) => ({ ...state, status: 'stopping' }));
+    expect(second.written.map((d) => [d.status, documentVersion(d)])).toEqual([['stopping', 2_002]]);
+    expect(await second.store.get(QUEUE_STATE_COLLECTION, plan.queueId)).toMatchObject({ status: 'stopping' });
+    await first.store.close();
+    await second.store.close();
+  });
 });

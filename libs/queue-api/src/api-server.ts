@@ -8,7 +8,7 @@ import type { Logger } from '@streamforge/logging';
 import type { Registry } from '@streamforge/metrics';
 import type { QueueService } from '@streamforge/orchestrator';
 import {
-  errorEnvelopeSchema, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
+  errorEnvelopeSchema, listQueuesQuerySchema, QUEUE_PAGE_DEFAULT_LIMIT, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
   startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
 } from '@streamforge/schemas';
 import { type CandleReader } from './candle-page';
@@ -16,6 +16,7 @@ import { registerCandleRoutes } from './candle-routes';
 import { registerDashboard } from './dashboard-routes';
 import { failure, success } from './envelope';
 import { createErrorHandler } from './error-handler';
+import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
 import { RequestValidationError, zodValidatorCompiler } from './request-validation';
 import type { WsHub } from './ws-hub';
 
@@ -43,6 +44,8 @@ export interface ApiServerDeps {
 }
 
 const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
+/** A start can also be refused by an admission limit (429, with Retry-After) or fail on Kafka (503). */
+const startErrors = { ...errors, 429: errorEnvelopeSchema, 503: errorEnvelopeSchema };
 const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
 const READY_TIMEOUT_MS = 3_000;
 
@@ -94,25 +97,32 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 
   app.post('/queues/start', {
-    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
   }, async (request, reply) => {
     const result = await deps.service.start(request.body);
     return reply.code(201).send(success('Queue started', result));
   });
 
   app.post('/queues/start-test-flow', {
-    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
   }, async (request, reply) => {
     const result = await deps.service.startFlow(request.body);
     return reply.code(201).send(success(`Flow ${request.body.flow_name} started`, result));
   });
 
   const listRoute = {
-    schema: { tags: ['queues'], summary: 'Every queue, newest first', response: { 200: successEnvelope(z.array(queueStateSchema)) } },
+    schema: {
+      tags: ['queues'],
+      summary: 'One page of queues, newest first',
+      description: 'Pass next_cursor as cursor for the next page (null on the last). Filter with status (comma-separated) and symbol.',
+      querystring: listQueuesQuerySchema,
+      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), 400: errorEnvelopeSchema },
+    },
   };
-  const list = async () => {
-    const queues = await deps.service.list();
-    return success(`${queues.length} queue(s)`, queues);
+  const list = async (request: { query: z.infer<typeof listQueuesQuerySchema> }) => {
+    const { limit = QUEUE_PAGE_DEFAULT_LIMIT, cursor, status, symbol } = request.query;
+    const page = await deps.service.list({ limit, after: cursor ? decodeQueueCursor(cursor) : undefined, statuses: status, symbol });
+    return { ...success(`${page.queues.length} queue(s)${page.next ? '; more with next_cursor' : ''}`, page.queues), next_cursor: page.next ? encodeQueueCursor(page.next) : null };
   };
   app.get('/queues', listRoute, list);
   app.get('/queues/list', listRoute, list);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { timeRangeSchema } from './time-range';
+import { QUEUE_STATUSES, type QueueStatus } from './queue-state';
 
 /** Binance spot symbols as the exchange writes them. */
 export const symbolSchema = z
@@ -93,6 +94,32 @@ export const startQueueResultSchema = z.object({
   targets: z.array(startedTargetSchema),
 });
 
+export const QUEUE_PAGE_DEFAULT_LIMIT = 100;
+export const QUEUE_PAGE_MAX_LIMIT = 500;
+
+/** `GET /queues`: one page of queues, newest first, optionally of some statuses and one symbol. */
+export const listQueuesQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `a whole number from 1 to ${QUEUE_PAGE_MAX_LIMIT}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(QUEUE_PAGE_MAX_LIMIT))
+    .optional()
+    .describe(`queues per page, 1-${QUEUE_PAGE_MAX_LIMIT} (default ${QUEUE_PAGE_DEFAULT_LIMIT})`),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'the next_cursor of the previous page')
+    .optional()
+    .describe('next_cursor of the previous page'),
+  status: z
+    .string()
+    .regex(new RegExp(`^(${QUEUE_STATUSES.join('|')})(,(${QUEUE_STATUSES.join('|')}))*$`), `one or more of ${QUEUE_STATUSES.join(', ')}, separated by commas`)
+    .transform((text) => text.split(',') as QueueStatus[])
+    .optional()
+    .describe(`only queues in these statuses, comma-separated: ${QUEUE_STATUSES.join(', ')}`),
+  symbol: symbolSchema.optional(),
+});
+
 /** One bad field of a request: `path` as dotted field names, `message` with the value received. */
 export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
 
@@ -115,6 +142,7 @@ export function successEnvelope<S extends z.ZodType>(data: S) {
   return z.object({ status: z.literal('success'), message: z.string(), data });
 }
 
+export type ListQueuesQuery = z.infer<typeof listQueuesQuerySchema>;
 export type StartQueueRequest = z.infer<typeof startQueueRequestSchema>;
 export type TargetRequest = z.infer<typeof targetRequestSchema>;
 export type StartFlowRequest = z.infer<typeof startFlowRequestSchema>;

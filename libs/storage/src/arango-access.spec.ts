@@ -47,6 +47,22 @@ describe('ArangoDB access, TLS and deadlines (against the stand-in)', () => {
     expect(standIn.requests.filter((r) => r.user === 'reader' && r.operation === 'createCollection')).toHaveLength(1);
   });
 
+  it('lets a read-only user page (no index created, the page in one batch, with a deadline) but not remove (403/11, not retried)', async () => {
+    await start({ users: { reader: { password: 'r', databases: { streamforge: 'ro' } } } });
+    const admin = open();
+    await admin.ensureCollection('queue_state', { rangeFields: ['created_at'] });
+    await admin.upsertBatch('queue_state', [1, 2, 3].map((n) => ({ _key: `q${n}`, created_at: n, status: 'finished' })));
+    const indexRequests = count('createIndex');
+    const reader = open({ username: 'reader', password: 'r' });
+    expect((await reader.findPage('queue_state', { orderBy: 'created_at', descending: true, limit: 2 })).map((d) => d._key)).toEqual(['q3', 'q2']);
+    expect(count('createIndex')).toBe(indexRequests);
+    expect(standIn.requests.filter((r) => r.operation === 'query').at(-1)?.body).toMatchObject({ batchSize: 2, options: { maxRuntime: 30 } });
+    await expect(reader.remove('queue_state', ['q1'])).rejects.toThrow(/forbade removing 1 documents from "queue_state" \(HTTP 403 errorNum 11: forbidden\): user "reader"/);
+    expect(standIn.requests.filter((r) => r.user === 'reader' && r.operation === 'query').map((r) => r.outcome)).toEqual([201, 403]);
+    await admin.remove('queue_state', ['q1']);
+    expect(standIn.documents('streamforge', 'queue_state')?.map((d) => d._key)).toEqual(['q2', 'q3']);
+  });
+
   it('refuses index creation by a non-admin with 403/11, once, saying what to grant', async () => {
     await start({ users: { writer: { password: 'w', databases: { streamforge: 'ro' } } } });
     await open().ensureCollection('candles', { rangeFields: [] });

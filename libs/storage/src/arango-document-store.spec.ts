@@ -220,6 +220,20 @@ describe('the ArangoDB stand-in itself', () => {
     standIn.violations.length = 0;
   });
 
+  it('flags a REMOVE that is not durable or fails on a key already gone', async () => {
+    await send('POST', '/_db/db/_api/collection', { name: 'c' });
+    const remove = (options: string) =>
+      send('POST', '/_db/db/_api/cursor', { query: `FOR key IN @keys REMOVE key IN @@collection OPTIONS { ${options} }`, bindVars: { '@collection': 'c', keys: ['a'] }, options: { maxRuntime: 5 } });
+    expect((await remove('ignoreErrors: true')).status).toBe(400);
+    expect((await remove('waitForSync: true')).status).toBe(400);
+    expect((await remove('ignoreErrors: true, waitForSync: true')).status).toBe(201);
+    expect(standIn.violations).toEqual([
+      expect.stringContaining('REMOVE without waitForSync: true: acknowledged before it is on disk'),
+      expect.stringContaining('REMOVE without ignoreErrors: true fails on a key already gone'),
+    ]);
+    standIn.violations.length = 0;
+  });
+
   it('applies versionAttribute as documented: only a higher number replaces', async () => {
     await send('POST', '/_db/db/_api/collection', { name: 'c' });
     const write = (v: unknown, text: string) => send('POST', '/_db/db/_api/document/c?overwriteMode=replace&waitForSync=true&versionAttribute=v', [{ _key: 'k', v, text }]);

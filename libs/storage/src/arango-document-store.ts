@@ -3,8 +3,9 @@ import { isArangoError } from 'arangojs/errors';
 import { toStorageError, TRANSIENT_ERROR_NUMS } from './arango-failure';
 import { assertCollectionName } from './collection-name';
 import { prepareBatch, validateDocumentKey } from './document-batch';
-import { documentVersion, VERSION_ATTRIBUTE, withDocumentVersion, type CollectionOptions, type DocumentStore, type RangeQuery, type StoredDocument } from './document-store';
+import { documentVersion, VERSION_ATTRIBUTE, withDocumentVersion, type CollectionOptions, type DocumentStore, type PageQuery, type RangeQuery, type StoredDocument } from './document-store';
 import { CollectionNotFoundError, DocumentWriteError, InvalidQueryError, StorageError, StoreRequestError, summarizeKeys, type StorageErrorContext } from './errors';
+import { normalizePageQuery } from './page-query';
 import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
 import { assertNoUrlCredentials } from './store-url';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryHooks, type RetryPolicy } from './retry-policy';
@@ -173,6 +174,36 @@ export class ArangoDocumentStore implements DocumentStore {
     const aql = parts.join(' ');
     const batchSize = range.limit === undefined ? DEFAULT_BATCH_SIZE : Math.min(Math.max(range.limit, 1), MAX_BATCH_SIZE);
     return this.query<T>(`reading a range of "${collection}"`, collection, aql, bindVars, batchSize);
+  }
+
+  async findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]> {
+    assertCollectionName(collection);
+    const page = normalizePageQuery(collection, query);
+    // Readers only read: the [field, _key] index that serves sort and limit comes from ensureCollection.
+    // Numbers only (as findRange), then the keyset cursor.
+    const bindVars: Record<string, unknown> = { '@collection': collection, field: page.orderBy, lower: -Number.MAX_VALUE, upper: Number.MAX_VALUE, limit: page.limit };
+    const parts = ['FOR d IN @@collection FILTER d.@field >= @lower AND d.@field <= @upper'];
+    Object.entries(page.where).forEach(([field, values], index) => {
+      parts.push(`FILTER d.@w${index} IN @v${index}`);
+      Object.assign(bindVars, { [`w${index}`]: field, [`v${index}`]: values });
+    });
+    const [direction, beyond] = page.descending ? ['DESC', '<'] : ['ASC', '>'];
+    if (page.after) {
+      parts.push(`FILTER (d.@field ${beyond} @afterValue OR (d.@field == @afterValue AND d._key ${beyond} @afterKey))`);
+      Object.assign(bindVars, { afterValue: page.after.value, afterKey: page.after.key });
+    }
+    parts.push(`SORT d.@field ${direction}, d._key ${direction} LIMIT @limit RETURN UNSET(d, "_id", "_rev")`);
+    // Page-sized batch: the whole page comes back in one round trip.
+    return this.query<T>(`reading a page of "${collection}"`, collection, parts.join(' '), bindVars, Math.min(page.limit, MAX_BATCH_SIZE));
+  }
+
+  async remove(collection: string, keys: readonly string[]): Promise<void> {
+    assertCollectionName(collection);
+    if (keys.length === 0) return;
+    // ignoreErrors: a key already gone is what we wanted (and makes a retried remove harmless);
+    // waitForSync: answered only once the removal is on disk, as every write (see README: Durability).
+    const aql = 'FOR key IN @keys REMOVE key IN @@collection OPTIONS { ignoreErrors: true, waitForSync: true }';
+    await this.query(`removing ${keys.length} documents from "${collection}"`, collection, aql, { '@collection': collection, keys: [...keys] }, 1);
   }
 
   async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {

@@ -74,6 +74,20 @@ export interface RangeQuery {
   offset?: number;
 }
 
+/** A page of documents in the order of a numeric field, then `_key` (keyset paging: no offset). */
+export interface PageQuery {
+  /** Numeric top-level field to order by (e.g. `created_at`); documents without a number there are left out. */
+  orderBy: string;
+  /** Largest first (both the field and the `_key` tie-break). */
+  descending?: boolean;
+  /** Only documents whose top-level field equals one of the given strings. */
+  where?: Record<string, readonly string[]>;
+  /** Only documents strictly after this position in the order: the last document of the previous page. */
+  after?: { value: number; key: string };
+  /** 1 to 10,000. */
+  limit: number;
+}
+
 /**
  * The storage port: ArangoDB in production, embedded SQLite locally. Candles and queue state
  * both go through it, so every adapter must pass the same contract suite.
@@ -102,7 +116,11 @@ export interface DocumentStore {
    * then `_key` (so paging with limit/offset is stable).
    */
   findRange<T extends StoredDocument = StoredDocument>(collection: string, query: RangeQuery): Promise<T[]>;
-  /** Every document of a (small) collection, e.g. queue_state, ordered by `_key`. */
+  /** One page of documents (see PageQuery); the next page starts after the last one returned. */
+  findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]>;
+  /** Deletes the documents with these keys; keys that do not exist are ignored. */
+  remove(collection: string, keys: readonly string[]): Promise<void>;
+  /** Every document of a (small) collection, ordered by `_key`. */
   all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]>;
   collectionExists(collection: string): Promise<boolean>;
   /** Throws when the store cannot be reached (readiness probes). */

@@ -3,9 +3,10 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertCollectionName } from './collection-name';
 import { prepareBatch, validateDocumentKey } from './document-batch';
-import { documentJson, documentVersion, withDocumentVersion, type CollectionOptions, type DocumentStore, type RangeQuery, type StoredDocument } from './document-store';
+import { documentJson, documentVersion, withDocumentVersion, type CollectionOptions, type DocumentStore, type PageQuery, type RangeQuery, type StoredDocument } from './document-store';
 import { CollectionNotFoundError, InvalidQueryError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
 import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
+import { normalizePageQuery } from './page-query';
 import { SqliteWriteThread, WriteThreadFailure } from './sqlite-write-thread';
 
 export interface SqliteStoreConfig {
@@ -127,6 +128,35 @@ export class SqliteDocumentStore implements DocumentStore {
     const sql = `SELECT doc, version FROM ${quote(collection)} WHERE ${value} >= ? AND ${value} <= ? ORDER BY ${value}, _key LIMIT ? OFFSET ?`;
     const rows = this.run(collection, () => this.statement(sql).all(range.from, range.to, range.limit ?? -1, range.offset)) as StoredRow[];
     return rows.map((row) => fromRow<T>(row));
+  }
+
+  async findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]> {
+    const page = normalizePageQuery(collection, query);
+    this.requireCollection(collection);
+    // Readers only read: the index serving this comes from ensureCollection's rangeFields.
+    const value = `json_extract(doc, '$.${page.orderBy}')`;
+    const [direction, beyond] = page.descending ? ['DESC', '<'] : ['ASC', '>'];
+    // The same bounds as findRange: only numbers (SQLite orders NULL and text outside them).
+    const conditions = [`${value} >= ? AND ${value} <= ?`];
+    const params: unknown[] = [-Number.MAX_VALUE, Number.MAX_VALUE];
+    for (const [field, values] of Object.entries(page.where)) {
+      conditions.push(`json_extract(doc, '$.${field}') IN (${values.map(() => '?').join(', ')})`);
+      params.push(...values);
+    }
+    if (page.after) {
+      conditions.push(`(${value} ${beyond} ? OR (${value} = ? AND _key ${beyond} ?))`);
+      params.push(page.after.value, page.after.value, page.after.key);
+    }
+    const sql = `SELECT doc, version FROM ${quote(collection)} WHERE ${conditions.join(' AND ')} ORDER BY ${value} ${direction}, _key ${direction} LIMIT ?`;
+    const rows = this.run(collection, () => this.statement(sql).all(...params, page.limit)) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
+  }
+
+  async remove(collection: string, keys: readonly string[]): Promise<void> {
+    this.requireCollection(collection);
+    if (keys.length === 0) return;
+    const remove = this.statement(`DELETE FROM ${quote(collection)} WHERE _key = ?`);
+    this.run(collection, () => this.db().transaction(() => keys.forEach((key) => remove.run(key)))(), [...keys]);
   }
 
   async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {

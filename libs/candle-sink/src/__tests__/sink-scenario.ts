@@ -16,7 +16,8 @@ export function withUpsert(inner: DocumentStore, upsertBatch: DocumentStore['ups
   return {
     kind: inner.kind, location: inner.location, upsertBatch,
     ensureCollection: inner.ensureCollection.bind(inner), count: inner.count.bind(inner), get: inner.get.bind(inner),
-    findRange: inner.findRange.bind(inner), all: inner.all.bind(inner), collectionExists: inner.collectionExists.bind(inner),
+    findRange: inner.findRange.bind(inner), findPage: inner.findPage.bind(inner), remove: inner.remove.bind(inner),
+    all: inner.all.bind(inner), collectionExists: inner.collectionExists.bind(inner),
     ping: inner.ping.bind(inner), close: inner.close.bind(inner),
   };
 }

@@ -12,7 +12,7 @@
  * Endpoints: GET /_api/version; GET /_api/database/current; POST /_api/database (in _system);
  * GET /_api/collection/{c}; POST /_api/collection; GET /_api/collection/{c}/count;
  * POST /_api/index?collection=c (persistent); POST /_api/document/{c} (array, overwriteMode=replace);
- * GET /_api/document/{c}/{key}; POST /_api/cursor (the adapter's two AQL shapes);
+ * GET /_api/document/{c}/{key}; POST /_api/cursor (the adapter's AQL shapes: all, range, page, remove);
  * POST|DELETE /_api/cursor/{id}. Everything under /_db/{database}/.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -144,6 +144,9 @@ const KEY = /^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$/;
 const RANGE_QUERY =
   /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper SORT d\.@field, d\._key (?:LIMIT @offset, (@limit|9007199254740991) )?RETURN UNSET\(d, "_id", "_rev"\)$/;
 const ALL_QUERY = /^FOR d IN @@collection RETURN UNSET\(d, "_id", "_rev"\)$/;
+const PAGE_QUERY =
+  /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper((?: FILTER d\.@w\d+ IN @v\d+)*)(?: FILTER \(d\.@field ([<>]) @afterValue OR \(d\.@field == @afterValue AND d\._key ([<>]) @afterKey\)\))? SORT d\.@field (ASC|DESC), d\._key (ASC|DESC) LIMIT @limit RETURN UNSET\(d, "_id", "_rev"\)$/;
+const REMOVE_QUERY = /^FOR key IN @keys REMOVE key IN @@collection OPTIONS \{ ([^{}]*) \}$/;
 /** Operations that need Administrate (`rw`) on the database: schema changes. */
 const ADMIN_OPERATIONS = new Set<StandInOperation>(['createDatabase', 'createCollection', 'createIndex']);
 
@@ -423,6 +426,19 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const state = collectionOf(request, db, collection as string);
     const documents = [...state.documents.values()].map(withoutRevision);
     if (ALL_QUERY.test(query)) return documents.sort((a, b) => compareAql(a._key, b._key));
+    const remove = query.match(REMOVE_QUERY);
+    if (remove) {
+      const removeOptions = remove[1].split(', ');
+      if (!removeOptions.includes('ignoreErrors: true')) violation(request, 'REMOVE without ignoreErrors: true fails on a key already gone (a retried remove)');
+      if (!removeOptions.includes('waitForSync: true')) violation(request, 'REMOVE without waitForSync: true: acknowledged before it is on disk');
+      // An AQL write needs write access, like a document write (403, errorNum 11).
+      if (accessOf(request.user as string, db) !== 'rw') throw new ApiError(403, 11, 'forbidden');
+      if (!Array.isArray(vars.keys) || vars.keys.some((k) => typeof k !== 'string')) violation(request, 'bind parameter keys must be a list of strings');
+      for (const key of vars.keys as string[]) state.documents.delete(key);
+      return [];
+    }
+    const page = query.match(PAGE_QUERY);
+    if (page) return runPageQuery(request, documents, page, vars);
     const range = query.match(RANGE_QUERY);
     if (!range) return violation(request, `AQL the adapter is not known to send: ${query}`);
     const { field, lower: from, upper: to } = vars as { field: unknown; lower: unknown; upper: unknown };
@@ -436,6 +452,31 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const limit = range[1] === '@limit' ? (vars.limit as number) : Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) violation(request, 'offset and limit must be non-negative integers');
     return hits.slice(offset, offset + limit);
+  }
+
+  /** The adapter's findPage AQL, evaluated with AQL's type order (null < bool < number < string). */
+  function runPageQuery(request: RecordedRequest, documents: Array<Record<string, unknown>>, page: RegExpMatchArray, vars: Record<string, unknown>): unknown[] {
+    const [, filters, afterOp, afterKeyOp, fieldDirection, keyDirection] = page;
+    if (afterOp !== afterKeyOp || fieldDirection !== keyDirection || (afterOp && (afterOp === '<') !== (fieldDirection === 'DESC'))) {
+      violation(request, 'the cursor comparison and the sort direction disagree');
+    }
+    const { field, lower, upper, limit } = vars as { field: unknown; lower: unknown; upper: unknown; limit: unknown };
+    if (typeof field !== 'string' || typeof lower !== 'number' || typeof upper !== 'number' || !Number.isInteger(limit) || (limit as number) < 0) {
+      violation(request, 'page bind parameters must be field: string, lower/upper: numbers, limit: a non-negative integer');
+    }
+    const f = field as string;
+    const wheres = [...filters.matchAll(/@w(\d+) IN @v(\d+)/g)].map(([, w, v]) => {
+      if (w !== v || typeof vars[`w${w}`] !== 'string' || !Array.isArray(vars[`v${v}`])) violation(request, `filter @w${w} IN @v${v} needs a field name and a list`);
+      return { name: vars[`w${w}`] as string, values: vars[`v${v}`] as unknown[] };
+    });
+    const sign = fieldDirection === 'DESC' ? -1 : 1;
+    const position = (d: Record<string, unknown>) => compareAql(d[f] ?? null, vars.afterValue) || compareAql(d._key, vars.afterKey);
+    return documents
+      .filter((d) => compareAql(d[f] ?? null, lower) >= 0 && compareAql(d[f] ?? null, upper) <= 0)
+      .filter((d) => wheres.every((w) => w.values.some((value) => compareAql(d[w.name] ?? null, value) === 0)))
+      .filter((d) => !afterOp || sign * position(d) > 0)
+      .sort((a, b) => sign * (compareAql(a[f] ?? null, b[f] ?? null) || compareAql(a._key, b._key)))
+      .slice(0, limit as number);
   }
 
   /** Basic or bearer credentials → the user; anything else is 401 like the server. */

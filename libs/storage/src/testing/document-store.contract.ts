@@ -185,6 +185,52 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
       await expect(store.findRange(collection, { field: 'open_time', limit: -1 })).rejects.toThrow(/limit must be a non-negative integer/);
     });
 
+    it('pages by a numeric field with a keyset cursor, both directions, filtered by string fields', async () => {
+      const queue = (key: string, createdAt: unknown, status: string, symbol = 'BTCUSDT') => ({ _key: key, created_at: createdAt, status, symbol });
+      await store.upsertBatch(collection, [
+        queue('q-a', 10, 'finished'), queue('q-b', 20, 'loading'), queue('q-c', 20, 'error', 'ETHUSDT'), queue('q-d', 30, 'finished'),
+        queue('q-e', 5.5, 'interrupted'), queue('q-x', 'not a number', 'finished'), queue('q-y', null, 'finished'),
+      ]);
+      const keys = (documents: StoredDocument[]) => documents.map((d) => d._key);
+      const newestFirst = async (after?: { value: number; key: string }) => keys(await store.findPage(collection, { orderBy: 'created_at', descending: true, limit: 2, after }));
+      expect(await newestFirst()).toEqual(['q-d', 'q-c']);
+      expect(await newestFirst({ value: 20, key: 'q-c' })).toEqual(['q-b', 'q-a']);
+      expect(await newestFirst({ value: 10, key: 'q-a' })).toEqual(['q-e']);
+      expect(await newestFirst({ value: 5.5, key: 'q-e' })).toEqual([]);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', limit: 10 }))).toEqual(['q-e', 'q-a', 'q-b', 'q-c', 'q-d']);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', limit: 10, after: { value: 20, key: 'q-b' } }))).toEqual(['q-c', 'q-d']);
+      const finishedOrInterrupted = await store.findPage(collection, { orderBy: 'created_at', limit: 10, where: { status: ['finished', 'interrupted'] } });
+      expect(keys(finishedOrInterrupted)).toEqual(['q-e', 'q-a', 'q-d']);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', descending: true, limit: 10, where: { status: ['finished', 'error'], symbol: ['ETHUSDT'] } }))).toEqual(['q-c']);
+      await expect(store.findPage(collection, { orderBy: 'created_at', limit: 0 })).rejects.toThrow(InvalidQueryError);
+      await expect(store.findPage(collection, { orderBy: 'created_at', limit: 5, where: { status: [] } })).rejects.toThrow(/where\.status must be a non-empty list of strings/);
+    });
+
+    it('pages documents with their stored versions, as get reads them', async () => {
+      await store.upsertBatch(collection, [withDocumentVersion({ _key: 'q-v', created_at: 1, status: 'finished' }, 7), { _key: 'q-u', created_at: 2, status: 'finished' }]);
+      await store.upsertBatch(collection, [withDocumentVersion({ _key: 'q-v', created_at: 1, status: 'loading' }, 6)]);
+      const page = await store.findPage(collection, { orderBy: 'created_at', limit: 10 });
+      expect(page).toEqual([{ _key: 'q-v', created_at: 1, status: 'finished' }, { _key: 'q-u', created_at: 2, status: 'finished' }]);
+      expect(page.map((d) => documentVersion(d))).toEqual([7, undefined]);
+    });
+
+    it('removes versioned documents (a removed key can be written again at any version)', async () => {
+      await store.upsertBatch(collection, [withDocumentVersion(candle(1), 50), candle(2)]);
+      await store.remove(collection, [candle(1)._key]);
+      expect(await store.get(collection, candle(1)._key)).toBeUndefined();
+      await store.upsertBatch(collection, [withDocumentVersion(candle(1, { close: 'again' }), 1)]);
+      expect(documentVersion((await store.get(collection, candle(1)._key)) as StoredDocument)).toBe(1);
+      expect(await store.count(collection)).toBe(2);
+    });
+
+    it('removes documents by key, ignoring keys that do not exist', async () => {
+      await store.upsertBatch(collection, [candle(1), candle(2), candle(3)]);
+      await store.remove(collection, [candle(1)._key, 'no-such-key', candle(3)._key]);
+      expect((await store.all(collection)).map((d) => d._key)).toEqual([candle(2)._key]);
+      await store.remove(collection, []);
+      expect(await store.count(collection)).toBe(1);
+    });
+
     it('returns all documents ordered by _key (byte order, whatever the server collation), as written', async () => {
       const documents = [{ _key: 'q2', status: 'running' }, { _key: 'q1', status: 'done', n: 3 }, { _key: 'Q3' }, { _key: '_z' }, { _key: 'a' }];
       await store.upsertBatch(collection, documents);
