@@ -1,0 +1,111 @@
+import type { Producer } from 'kafkajs';
+import { alignOpenTime } from '@streamforge/binance';
+import { createIdempotentProducer } from '@streamforge/kafka';
+import { createTestKafka } from '@streamforge/kafka/testing';
+import { killAllWorkerProcesses } from '@streamforge/worker/testing';
+import { LIVE_FROM, type LiveScenario, MINUTE, START, allMessages, liveScenario, restCandles } from './live-harness';
+
+const kafka = createTestKafka('live-loader-test');
+let producer: Producer;
+const scenarios: LiveScenario[] = [];
+// LIVE_FROM is on the minute grid: the first candle wanted opens at it.
+const FIRST = LIVE_FROM;
+
+beforeAll(async () => {
+  producer = createIdempotentProducer(kafka);
+  await producer.connect();
+});
+afterAll(async () => {
+  killAllWorkerProcesses();
+  await Promise.all(scenarios.map((s) => s.close()));
+  await producer.disconnect();
+});
+
+async function scenario(env: Record<string, string> = {}): Promise<LiveScenario> {
+  const s = await liveScenario(kafka, producer, env);
+  scenarios.push(s);
+  return s;
+}
+
+/** The topic holds every candle from FIRST to its newest exactly once, each equal to what REST serves. */
+async function expectCompleteSeries(s: LiveScenario): Promise<void> {
+  const messages = await allMessages(kafka, s.data);
+  const candles = s.candles();
+  expect(candles).toHaveLength(messages.length);
+  const keys = candles.map((c) => c._key);
+  expect(new Set(keys).size).toBe(keys.length);
+  const opens = candles.map((c) => c.open_time);
+  const newest = Math.max(...opens);
+  expect(opens).toEqual([...opens].sort((a, b) => a - b));
+  expect(candles).toEqual(await restCandles(s.market.rest.url, FIRST, newest));
+  for (const m of messages) expect(m.key).toBe((m.json as { _key: string })._key);
+}
+
+/** Stops the worker through queue-control; it must end cleanly with an `interrupted` event. */
+async function stopCleanly(s: LiveScenario, worker: ReturnType<LiveScenario['start']>) {
+  await s.stop();
+  expect(await worker.exited).toBe(0);
+  return s.waitForEvent('interrupted');
+}
+
+/** Simulated open time of the candle 3 closes after now. */
+const threeCandlesLater = (s: LiveScenario) => alignOpenTime('1m', s.market.clock.now()) + 2 * MINUTE;
+
+describe('loader-ws-candles against the Binance simulators and a real broker', () => {
+  it('backfills from LIVE_FROM, follows the stream, stops on command: complete, in order, REST-identical', async () => {
+    const s = await scenario();
+    const worker = s.start();
+    await s.waitForConnection();
+    await s.waitForCandle(threeCandlesLater(s));
+    const loading = await s.waitForEvent('loading', (e) => e.records_written > 30);
+    expect(loading.last_loaded_timestamp).toBeGreaterThan(START);
+    const interrupted = await stopCleanly(s, worker);
+    expect(interrupted).toMatchObject({ reconnects: 0, error_count: 0 });
+    await expectCompleteSeries(s);
+    expect(s.market.ws.stats.closingEvents).toBeGreaterThanOrEqual(3);
+    // Pings answered: the simulator drops a connection whose pong is a minute late, and reconnects is 0.
+    expect(s.market.ws.stats.pongs).toBeGreaterThan(0);
+  });
+
+  const faults: Array<[string, (s: LiveScenario) => void, (e: { reconnects?: number; error_count?: number }) => void]> = [
+    ['a dropped connection', (s) => s.market.ws.dropConnections(), (e) => expect(e.reconnects).toBeGreaterThanOrEqual(1)],
+    ['a silent connection', (s) => s.market.ws.silenceConnections(), (e) => expect(e.reconnects).toBeGreaterThanOrEqual(1)],
+    ['a skipped closing message', (s) => s.market.ws.skipClosingEvents(1), (e) => expect(e.reconnects).toBe(0)],
+    ['serverShutdown', (s) => s.market.ws.serverShutdown(), (e) => expect(e.reconnects).toBeGreaterThanOrEqual(1)],
+    ['junk messages', (s) => ['not-json', 'binary', 'bad-kline'].forEach((k) => s.market.ws.sendJunk(k as 'not-json')), (e) => expect(e).toMatchObject({ reconnects: 0, error_count: 3 })],
+    ['the 24 h cut (a day of candles to backfill)', (s) => s.market.clock.advance(24 * 60 * MINUTE), (e) => expect(e.reconnects).toBeGreaterThanOrEqual(1)],
+  ];
+
+  it.each(faults)('%s: the series stays complete and duplicate-free', async (_name, inject, expectEvent) => {
+    const s = await scenario();
+    const worker = s.start();
+    await s.waitForConnection();
+    await s.waitForCandle(threeCandlesLater(s));
+    inject(s);
+    await s.waitForCandle(threeCandlesLater(s));
+    const interrupted = await stopCleanly(s, worker);
+    expectEvent(interrupted);
+    await expectCompleteSeries(s);
+  });
+
+  it('resumes from the topic after SIGKILL: no hole, no duplicate', async () => {
+    const s = await scenario();
+    const first = s.start();
+    await s.waitForConnection();
+    await s.waitForCandle(threeCandlesLater(s));
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const killedAt = s.market.clock.now();
+    // Candles keep closing while no worker runs; the restarted one must backfill them.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (s.market.clock.now() >= killedAt + 3 * MINUTE) resolve(void clearInterval(poll));
+      }, 20);
+    });
+    const second = s.start();
+    await s.waitForCandle(threeCandlesLater(s));
+    await stopCleanly(s, second);
+    await expectCompleteSeries(s);
+    expect(second.stdout()).toMatch(/continuing after/);
+  });
+});
