@@ -14,12 +14,17 @@ export const liveConfigSchema = z
     SYMBOL: z.string().regex(/^[A-Z0-9\-_.]{1,20}$/, 'a Binance symbol in upper case, e.g. BTCUSDT').describe('symbol to follow'),
     TYPE: z.string().min(1).describe('workflow type, e.g. ws_candles_1m; its suffix is the interval'),
     INTERVAL: z.enum(KLINE_INTERVALS, { error: `one of ${intervalList}` }).optional().describe('kline interval; default: the suffix of TYPE'),
-    LIVE_FROM: z
+    // The launcher's per-run TIME_RANGE, open-ended for a live load: `<start>:` (a live load has no end).
+    TIME_RANGE: z
       .string()
-      .refine((text) => (DAY.test(text) || INSTANT.test(text)) && Number.isFinite(Date.parse(text)), 'a UTC day YYYY-MM-DD or an ISO-8601 instant with Z or an offset')
-      .transform((text) => Date.parse(text))
+      .transform((text, ctx) => {
+        const start = /^(.+)[:/]$/.exec(text.trim())?.[1];
+        if (start !== undefined && (DAY.test(start) || INSTANT.test(start)) && Number.isFinite(Date.parse(start))) return Date.parse(start);
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not an open-ended range <start>: with start a UTC day YYYY-MM-DD or an ISO-8601 instant with Z or an offset` });
+        return z.NEVER;
+      })
       .optional()
-      .describe('first candle wanted when the topic holds none of the series; default: the first one the stream closes'),
+      .describe('open-ended <start>: — the first candle wanted when the topic holds none of the series; none = the first one the stream closes'),
     KAFKA_TOPIC: topicName.describe('data topic the candles go to'),
     BINANCE_WS_BASE_URL: z.string().regex(/^wss?:\/\/[^\s/]+$/, 'ws[s]://host[:port] without a path').default('wss://stream.binance.com:9443').describe('Binance spot WebSocket streams'),
     BINANCE_BASE_URL: z.url().default('https://api.binance.com').describe('Binance spot REST API, for backfills'),

@@ -7,7 +7,7 @@ import { testBootstrapServers, TopicRecorder, uniqueName, type RecordedMessage }
 import { bundlePath, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 
 export const MINUTE = 60_000;
-/** Simulated start of every scenario; LIVE_FROM is 30 candles earlier, so each run starts with a backfill. */
+/** Simulated start of every scenario; TIME_RANGE starts 30 candles earlier, so each run starts with a backfill. */
 export const START = Date.UTC(2024, 7, 1, 12, 0, 10);
 export const LIVE_FROM = START - 30 * MINUTE - 10_000;
 /** 1m candles at 120× → one closes every 0.5 s of real time. */
@@ -50,7 +50,7 @@ export async function liveScenario(kafka: Kafka, producer: Producer, env: Record
     KAFKA_TOPIC: dataTopic,
     SYMBOL: 'BTCUSDT',
     TYPE: 'ws_candles_1m',
-    LIVE_FROM: new Date(LIVE_FROM).toISOString(),
+    TIME_RANGE: `${new Date(LIVE_FROM).toISOString()}:`,
     BINANCE_BASE_URL: sim.rest.url,
     BINANCE_WS_BASE_URL: sim.ws.url,
     LIVE_SILENCE_TIMEOUT_MS: '1500',

@@ -8,7 +8,7 @@ import { LIVE_FROM, type LiveScenario, MINUTE, START, allMessages, liveScenario,
 const kafka = createTestKafka('live-loader-test');
 let producer: Producer;
 const scenarios: LiveScenario[] = [];
-// LIVE_FROM is on the minute grid: the first candle wanted opens at it.
+// The TIME_RANGE start is on the minute grid: the first candle wanted opens at it.
 const FIRST = LIVE_FROM;
 
 beforeAll(async () => {
@@ -52,7 +52,7 @@ async function stopCleanly(s: LiveScenario, worker: ReturnType<LiveScenario['sta
 const threeCandlesLater = (s: LiveScenario) => alignOpenTime('1m', s.market.clock.now()) + 2 * MINUTE;
 
 describe('loader-ws-candles against the Binance simulators and a real broker', () => {
-  it('backfills from LIVE_FROM, follows the stream, stops on command: complete, in order, REST-identical', async () => {
+  it('backfills from the TIME_RANGE start, follows the stream, stops on command: complete, in order, REST-identical', async () => {
     const s = await scenario();
     const worker = s.start();
     await s.waitForConnection();
