@@ -57,8 +57,10 @@ describe('loader-ws-candles against the Binance simulators and a real broker', (
     const worker = s.start();
     await s.waitForConnection();
     await s.waitForCandle(threeCandlesLater(s));
-    const loading = await s.waitForEvent('loading', (e) => e.records_written > 30);
+    // A loading event after the first streamed candle carries its close → publish lag.
+    const loading = await s.waitForEvent('loading', (e) => e.live_lag_ms !== undefined);
     expect(loading.last_loaded_timestamp).toBeGreaterThan(START);
+    expect(loading).toMatchObject({ reconnects: 0, error_count: 0, live_lag_ms: expect.any(Number) });
     const interrupted = await stopCleanly(s, worker);
     expect(interrupted).toMatchObject({ reconnects: 0, error_count: 0 });
     await expectCompleteSeries(s);
