@@ -21,14 +21,14 @@ afterAll(async () => {
   await producer.disconnect();
 });
 
-async function scenario(env: Record<string, string> = {}): Promise<LiveScenario> {
-  const s = await liveScenario(kafka, producer, env);
+async function scenario(env: Record<string, string> = {}, market: Parameters<typeof liveScenario>[3] = {}): Promise<LiveScenario> {
+  const s = await liveScenario(kafka, producer, env, market);
   scenarios.push(s);
   return s;
 }
 
-/** The topic holds every candle from FIRST to its newest exactly once, each equal to what REST serves. */
-async function expectCompleteSeries(s: LiveScenario): Promise<void> {
+/** The topic holds every candle from `first` to its newest exactly once, each equal to what REST serves. */
+async function expectCompleteSeries(s: LiveScenario, first = FIRST): Promise<void> {
   const messages = await allMessages(kafka, s.data);
   const candles = s.candles();
   expect(candles).toHaveLength(messages.length);
@@ -37,7 +37,7 @@ async function expectCompleteSeries(s: LiveScenario): Promise<void> {
   const opens = candles.map((c) => c.open_time);
   const newest = Math.max(...opens);
   expect(opens).toEqual([...opens].sort((a, b) => a - b));
-  expect(candles).toEqual(await restCandles(s.market.rest.url, FIRST, newest));
+  expect(candles).toEqual(await restCandles(s.market.rest.url, first, newest));
   for (const m of messages) expect(m.key).toBe((m.json as { _key: string })._key);
 }
 
@@ -88,6 +88,19 @@ describe('loader-ws-candles against the Binance simulators and a real broker', (
     const interrupted = await stopCleanly(s, worker);
     expectEvent(interrupted);
     await expectCompleteSeries(s);
+  });
+
+  it('stops cleanly in the middle of a long backfill: exit 0, interrupted, what it published has no hole', async () => {
+    const first = START - 20 * 24 * 60 * MINUTE - 10_000;
+    const s = await scenario({ TIME_RANGE: `${new Date(first).toISOString()}:` }, { rest: { latencyMs: 150 } });
+    const worker = s.start();
+    await s.waitForCandle(first);
+    const interrupted = await stopCleanly(s, worker);
+    const candles = s.candles();
+    // 20 days are 28,800 candles in 29 pages; the stop came long before the last one.
+    expect(candles.length).toBeLessThan(28_800);
+    expect(interrupted.records_written).toBe(candles.length);
+    await expectCompleteSeries(s, first);
   });
 
   it('resumes from the topic after SIGKILL: no hole, no duplicate', async () => {
