@@ -39,7 +39,9 @@ export async function liveScenario(kafka: Kafka, producer: Producer, env: Record
   const eventsTopic = uniqueName('events');
   const dataTopic = uniqueName('candles');
   await ensureTopics(kafka, [{ topic: controlTopic }, { topic: eventsTopic }, { topic: dataTopic }]);
-  const sim = await startBinanceMarket({ clock: { start: START, speed: SPEED }, ...market });
+  // A minute of pong grace is only 0.5 s of real time at 120×: a loaded machine's event-loop stall would
+  // cost a reconnect in tests that expect none, so the grace is 10 simulated minutes here.
+  const sim = await startBinanceMarket({ clock: { start: START, speed: SPEED }, ws: { pongTimeoutMs: 600_000 }, ...market });
   const events = await new TopicRecorder(kafka, eventsTopic).start();
   const data = await new TopicRecorder(kafka, dataTopic, 0).start();
   const baseEnv = {
@@ -53,7 +55,7 @@ export async function liveScenario(kafka: Kafka, producer: Producer, env: Record
     TIME_RANGE: `${new Date(LIVE_FROM).toISOString()}:`,
     BINANCE_BASE_URL: sim.rest.url,
     BINANCE_WS_BASE_URL: sim.ws.url,
-    LIVE_SILENCE_TIMEOUT_MS: '1500',
+    LIVE_SILENCE_TIMEOUT_MS: '3000',
     LIVE_RECONNECT_BASE_MS: '50',
     LOADER_PROGRESS_INTERVAL_S: '0.5',
     LOADER_RETRY_BASE_MS: '50',
