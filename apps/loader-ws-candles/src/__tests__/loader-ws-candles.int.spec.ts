@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import { alignOpenTime } from '@streamforge/binance';
 import { createIdempotentProducer } from '@streamforge/kafka';
 import { createTestKafka } from '@streamforge/kafka/testing';
-import { killAllWorkerProcesses } from '@streamforge/worker/testing';
+import { killAllWorkerProcesses, metricsPortOf, type WorkerProcess } from '@streamforge/worker/testing';
 import { LIVE_FROM, type LiveScenario, MINUTE, START, allMessages, liveScenario, restCandles } from './live-harness';
 
 const kafka = createTestKafka('live-loader-test');
@@ -48,6 +48,13 @@ async function stopCleanly(s: LiveScenario, worker: ReturnType<LiveScenario['sta
   return s.waitForEvent('interrupted');
 }
 
+/** Sum of the samples of a metric (all label sets, or those containing `labels`) on the worker's /metrics. */
+async function metric(worker: WorkerProcess, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${await metricsPortOf(worker)}/metrics`)).text();
+  const samples = text.split('\n').filter((line) => line.startsWith(`streamforge_loader_ws_candles_${name}`) && line.includes(labels));
+  return samples.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
 /** Simulated open time of the candle 3 closes after now. */
 const threeCandlesLater = (s: LiveScenario) => alignOpenTime('1m', s.market.clock.now()) + 2 * MINUTE;
 
@@ -85,8 +92,12 @@ describe('loader-ws-candles against the Binance simulators and a real broker', (
     await s.waitForCandle(threeCandlesLater(s));
     inject(s);
     await s.waitForCandle(threeCandlesLater(s));
+    const scraped = { reconnects: await metric(worker, 'reconnects_total'), error_count: await metric(worker, 'malformed_messages_total') };
+    expect(await metric(worker, 'candles_published_total', 'source="stream"')).toBeGreaterThanOrEqual(3);
     const interrupted = await stopCleanly(s, worker);
     expectEvent(interrupted);
+    // The metrics tell the same story as the events.
+    expectEvent(scraped);
     await expectCompleteSeries(s);
   });
 
