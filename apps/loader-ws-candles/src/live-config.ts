@@ -36,6 +36,7 @@ export const liveConfigSchema = z
     LIVE_RECONNECT_MAX_MS: positiveInt.default(30_000).describe('backoff cap'),
     // Binance allows 300 connection attempts per 5 minutes per IP; a tenth leaves room for every other client behind it.
     LIVE_MAX_CONNECTS_PER_5MIN: positiveInt.max(300).default(30).describe('connection attempts per 5 minutes, at most'),
+    LOADER_CLOSE_GRACE_MS: z.coerce.number().int().nonnegative().default(2_000).describe('a candle is final on REST this long after its close_time'),
     LOADER_WEIGHT_SHARE: z.coerce.number().gt(0).max(1).default(0.5).describe('share of the IP weight limit backfills may fill'),
     LOADER_PARTITIONS: positiveInt.max(1000).default(1).describe('partitions when the topic is created'),
     LOADER_PROGRESS_EVERY: positiveInt.default(1_000).describe('a loading event every N candles'),

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const loader = createLiveCandleLoader(
     {
       symbol: config.SYMBOL, interval: config.interval, topic: config.KAFKA_TOPIC, partitions: config.LOADER_PARTITIONS, wsBaseUrl: config.BINANCE_WS_BASE_URL,
-      startFrom: config.TIME_RANGE, silenceTimeoutMs: config.LIVE_SILENCE_TIMEOUT_MS, handshakeTimeoutMs: config.LIVE_HANDSHAKE_TIMEOUT_MS,
+      startFrom: config.TIME_RANGE, silenceTimeoutMs: config.LIVE_SILENCE_TIMEOUT_MS, handshakeTimeoutMs: config.LIVE_HANDSHAKE_TIMEOUT_MS, closeGraceMs: config.LOADER_CLOSE_GRACE_MS,
       reconnect: { baseDelayMs: config.LIVE_RECONNECT_BASE_MS, maxDelayMs: config.LIVE_RECONNECT_MAX_MS, maxAttempts: config.LIVE_MAX_CONNECTS_PER_5MIN, windowMs: 300_000 },
       progressEvery: config.LOADER_PROGRESS_EVERY, progressIntervalMs: config.LOADER_PROGRESS_INTERVAL_S * 1000,
     },

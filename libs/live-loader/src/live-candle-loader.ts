@@ -27,6 +27,8 @@ export interface LiveCandleLoaderConfig {
   startFrom?: number;
   silenceTimeoutMs: number;
   handshakeTimeoutMs: number;
+  /** A candle is final on REST this long after its close (a backfill triggered by an in-progress push waits for it). */
+  closeGraceMs: number;
   reconnect: ReconnectPolicyConfig;
   progressEvery: number;
   progressIntervalMs: number;
@@ -130,7 +132,7 @@ export function createLiveCandleLoader(config: LiveCandleLoaderConfig, deps: Liv
       log.info({ url, last: last === undefined ? null : iso(last) }, last === undefined ? 'starting from the first candle the stream closes' : `continuing after ${iso(last)}`);
       if (!signal.aborted) await deps.klines.loadRateLimits(symbol, signal);
       const follower = createSeriesFollower(
-        { symbol, interval, topic, last },
+        { symbol, interval, topic, last, closeGraceMs: config.closeGraceMs },
         {
           producer: deps.producer,
           klines: deps.klines,

@@ -3,10 +3,13 @@
  * candle at or before the last published one is dropped, and before publishing anything newer,
  * every candle between the last published one and it is fetched through REST. Any kline event,
  * in progress or not, says all candles before it have closed, so a fresh connection backfills at
- * its first push instead of waiting for a candle to close.
+ * its first push instead of waiting for a candle to close — but only candles closed `closeGraceMs`
+ * before the event (REST may not hold a candle's final values the instant it closes; the stream's
+ * own closing event usually comes first). A closed stream candle is never published past a hole:
+ * before it, everything up to it is fetched whatever the grace.
  */
 import type { Producer } from 'kafkajs';
-import { type BinanceKlinesClient, KLINES_MAX_LIMIT, type KlineInterval, nextOpenTime, previousOpenTime } from '@streamforge/binance';
+import { type BinanceKlinesClient, KLINES_MAX_LIMIT, type KlineInterval, closeTime, nextOpenTime, previousOpenTime } from '@streamforge/binance';
 import type { Logger } from '@streamforge/logging';
 import type { CandleMessage } from '@streamforge/loader';
 import { candleSchema, describeIssues } from '@streamforge/schemas';
@@ -33,11 +36,14 @@ export interface SeriesFollower {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A follower for `symbol`/`interval` into `topic`, continuing after `last` (if known). */
-export function createSeriesFollower(config: { symbol: string; interval: KlineInterval; topic: string; last?: number }, deps: SeriesFollowerDeps): SeriesFollower {
+export function createSeriesFollower(
+  config: { symbol: string; interval: KlineInterval; topic: string; last?: number; closeGraceMs: number },
+  deps: SeriesFollowerDeps,
+): SeriesFollower {
   const { symbol, interval, topic } = config;
   let last = config.last;
-  // The REST range already fetched for the open candle seen last: exchange gaps are asked for once.
-  let backfilledBefore: number | undefined;
+  // Newest open time a backfill already asked REST for: an exchange gap is asked for once.
+  let backfilledTo = Number.NEGATIVE_INFINITY;
 
   function check(message: CandleMessage): void {
     const value: unknown = JSON.parse(message.value.toString('utf8'));
@@ -71,9 +77,16 @@ export function createSeriesFollower(config: { symbol: string; interval: KlineIn
       return last;
     },
     async handle(message) {
-      if (last !== undefined && message.openTime > nextOpenTime(interval, last) && backfilledBefore !== message.openTime) {
-        backfilledBefore = message.openTime;
-        await backfill(nextOpenTime(interval, last), previousOpenTime(interval, message.openTime));
+      if (last !== undefined) {
+        let to = previousOpenTime(interval, message.openTime);
+        if (!message.closed) {
+          while (to > last && closeTime(interval, to) + config.closeGraceMs > message.eventTime) to = previousOpenTime(interval, to);
+        }
+        const from = nextOpenTime(interval, last);
+        if (to >= from && (to > backfilledTo || message.closed)) {
+          backfilledTo = Math.max(backfilledTo, to);
+          await backfill(from, to);
+        }
       }
       if (!message.closed) return;
       if (last !== undefined && message.openTime <= last) {
