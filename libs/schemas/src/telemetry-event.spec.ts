@@ -26,6 +26,13 @@ describe('telemetryEventSchema', () => {
   it('rejects a negative records_written', () => {
     expect(telemetryEventSchema.safeParse({ ...base, status: 'loading', event: 'loading', records_written: -1 }).success).toBe(false);
   });
+
+  it('carries a live load\'s lag and reconnect count as non-negative integers', () => {
+    const loading = { ...base, status: 'loading', event: 'loading', live_lag_ms: 42, reconnects: 3 };
+    expect(telemetryEventSchema.safeParse(loading).success).toBe(true);
+    expect(telemetryEventSchema.safeParse({ ...loading, live_lag_ms: -1 }).success).toBe(false);
+    expect(telemetryEventSchema.safeParse({ ...loading, reconnects: 1.5 }).success).toBe(false);
+  });
 });
 
 describe('incomingTelemetryEventSchema (the design documents’ shape too)', () => {

@@ -12,6 +12,7 @@ const shared = { ...configMap.data, ...secret.stringData };
 /** Per-run variables of the Job contract that a target has no use for. */
 const PER_RUN_NOT_READ: Record<string, string[]> = {
   'loader-api-candles': ['COLLECTION_NAME'],
+  'loader-ws-candles': ['COLLECTION_NAME'],
   'arango-candles': ['INTERVAL', 'TIME_RANGE'],
   'dummy-service': ['COLLECTION_NAME', 'INTERVAL'],
 };

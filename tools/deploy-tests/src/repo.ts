@@ -36,7 +36,7 @@ export function presentApps(): string[] {
 export const DEPLOYABLE_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'queue-manager'] as const;
 
 /** The worker apps queue-manager launches as Jobs (deploy/base/jobs/<app>.yaml). */
-export const WORKER_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles'] as const;
+export const WORKER_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'loader-ws-candles'] as const;
 
 /** Writes a line a reader of the test output sees (a skipped check says why). */
 export function note(line: string): void {
