@@ -33,7 +33,7 @@ export function presentApps(): string[] {
 }
 
 /** The four deployable apps of StreamForge: each has a Dockerfile and an image. */
-export const DEPLOYABLE_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'queue-manager'] as const;
+export const DEPLOYABLE_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'loader-ws-candles', 'queue-manager'] as const;
 
 /** The worker apps queue-manager launches as Jobs (deploy/base/jobs/<app>.yaml). */
 export const WORKER_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'loader-ws-candles'] as const;
