@@ -1,4 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { createIndicatorSet } from '@streamforge/indicators';
+import type { IndicatorSpec } from '@streamforge/schemas';
 import type { DocumentStore } from '@streamforge/storage';
 import type { Logger } from '@streamforge/logging';
 import { describeKafkaError, ensureTopics, topicPartitions, type TelemetryPublisher } from '@streamforge/kafka';
@@ -45,6 +47,8 @@ export interface CandleSinkConfig {
   sessionTimeoutMs: number;
   storeRetry: StoreRetryPolicy;
   progress: ProgressReporterConfig;
+  /** Indicators computed onto every candle once the load is complete (README: "Indicators"); none when empty. */
+  indicators: readonly IndicatorSpec[];
 }
 
 export interface CandleSinkDeps {
@@ -87,6 +91,8 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const deadLetters = createDeadLettering({ topic: config.deadLetterTopic, sourceTopic: config.topic }, { producer: deps.producer, metrics, log });
   const progress = createLoadProgress(config, { store, telemetry, log, markers, errorCount: () => deadLetters.count });
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
+  const indicators =
+    config.indicators.length === 0 ? undefined : { indicators: createIndicatorSet(config.indicators), retry: <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks) };
 
   let consumer: Consumer | undefined;
   let ready = false;
@@ -148,7 +154,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       const result = await ending.ended;
       // Leaving the group waits for the batch in hand to be written and committed.
       await sink.close();
-      return sendFinalEvent(result, config, { store, progress, markers, deadLetters, telemetry, log }).catch((error: unknown) => {
+      return sendFinalEvent(result, config, { store, progress, markers, deadLetters, telemetry, log, indicators }).catch((error: unknown) => {
         log.error({ err: describeError(error) }, 'could not send the final event');
         return { status: 'error', recordsWritten: progress.lastKnownCount, error: error instanceof Error ? error : new Error(String(error)) } as SinkOutcome;
       });
