@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { booleanSetting, positiveInt, topicName } from '@streamforge/config';
-import { DEFAULT_INDICATORS, indicatorListSchema, type IndicatorSpec } from '@streamforge/schemas';
+import { DEFAULT_INDICATORS, indicatorListSchema, isNoIndicators, type IndicatorSpec } from '@streamforge/schemas';
 import type { CandleSinkConfig } from '@streamforge/candle-sink';
 import { collectionNameSetting, refineStoreSettings, storeSettings } from '@streamforge/storage';
 import { workerFlags, workerSettings } from '@streamforge/worker';
@@ -17,7 +17,7 @@ const indicatorsSetting = z
   .string()
   .default(DEFAULT_INDICATORS)
   .transform((text, ctx): IndicatorSpec[] => {
-    if (text.trim().toLowerCase() === 'none') return [];
+    if (isNoIndicators(text)) return [];
     const parsed = indicatorListSchema.safeParse(text);
     if (parsed.success) return parsed.data;
     ctx.addIssue({ code: 'custom', message: `${parsed.error.issues.map((issue) => issue.message).join('; ')} (or "none")` });
