@@ -191,6 +191,25 @@ describe('arango-candles against a real broker and SQLite', () => {
     expect(await s.stored()).toEqual(stored);
   }, 90_000);
 
+  it('indicators: kill -9 during the indicator pass, then a restart: every document equals the reference', async () => {
+    const s = await scenario();
+    // Enough candles for a pass of several pages (5,000 documents each) that takes a while.
+    const candles = minuteCandles({ count: 30_000 });
+    await s.publisher.candles(candles);
+    await s.publisher.endOfStream(s.partitions, candles.length);
+    const first = s.start();
+    await waitUntil(async () => first.stdout().includes('computing indicators over the stored series'), 60_000, 'the indicator pass to start');
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(s.events.values<Event>().filter((e) => e.queue_id === s.queueId && e.status === 'finished')).toEqual([]);
+    await expectExit(s.start(), 0);
+    expect((await s.waitForEvent('finished'))[0].records_written).toBe(candles.length);
+    const expected = withReferenceIndicators(candles);
+    const stored = await s.stored();
+    expect(stored).toHaveLength(candles.length);
+    stored.forEach((document, i) => expect(document).toEqual(expected[i]));
+  }, 120_000);
+
   it('--recompute-indicators computes another list over a stored collection, with started/finished events, no Kafka load', async () => {
     const s = await scenario({ partitions: 1 });
     const candles = minuteCandles();
