@@ -2,6 +2,7 @@ import type { TelemetryPublisher } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
 import type { DocumentStore } from '@streamforge/storage';
 import type { DeadLettering } from './dead-lettering';
+import type { InOrderIndicators } from './in-order-indicators';
 import type { IndicatorRunDeps } from './indicator-run';
 import { runIndicatorPass } from './indicator-run';
 import type { EndOfStreamTracker } from './end-of-stream-tracker';
@@ -33,7 +34,7 @@ export async function sendFinalEvent(
     deadLetters: DeadLettering;
     telemetry: TelemetryPublisher;
     log: Logger;
-    indicators?: Pick<IndicatorRunDeps, 'indicators' | 'retry'>;
+    indicators?: Pick<IndicatorRunDeps, 'indicators' | 'retry'> & { inOrder?: InOrderIndicators };
   },
 ): Promise<SinkOutcome> {
   const { progress, markers, telemetry, log } = deps;
@@ -77,8 +78,12 @@ export async function sendFinalEvent(
 async function computeIndicators(
   documents: number,
   config: { collection: string; progress: { everyMs: number } },
-  deps: Omit<IndicatorRunDeps, 'eventFields'> & { progress: LoadProgress },
+  deps: Omit<IndicatorRunDeps, 'eventFields'> & { progress: LoadProgress; inOrder?: InOrderIndicators },
 ): Promise<Ending> {
+  if (deps.inOrder?.covers(deps.progress.candlesWritten, documents)) {
+    deps.log.info({ collection: config.collection, documents }, 'indicators computed while consuming (the load arrived in open_time order): no pass needed');
+    return { kind: 'complete' };
+  }
   try {
     await runIndicatorPass(config.collection, { everyMs: config.progress.everyMs, total: documents }, { ...deps, eventFields: () => deps.progress.fields() });
     return { kind: 'complete' };

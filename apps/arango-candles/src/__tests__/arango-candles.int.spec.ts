@@ -191,6 +191,18 @@ describe('arango-candles against a real broker and SQLite', () => {
     expect(await s.stored()).toEqual(stored);
   }, 90_000);
 
+  it('indicators: a load arriving in open_time order (one partition) gets them while consuming, without the pass; equal to the reference', async () => {
+    const s = await scenario({ partitions: 1 });
+    const candles = minuteCandles();
+    await s.publisher.candles(candles);
+    await s.publisher.endOfStream(s.partitions, 1440);
+    const sink = s.start();
+    await expectExit(sink, 0);
+    expect(sink.stdout()).toContain('no pass needed');
+    expect(sink.stdout()).not.toContain('computing indicators over the stored series');
+    expect(await s.stored()).toEqual(withReferenceIndicators(candles));
+  });
+
   it('indicators: kill -9 during the indicator pass, then a restart: every document equals the reference', async () => {
     const s = await scenario();
     // Enough candles for a pass of several pages (5,000 documents each) that takes a while.
