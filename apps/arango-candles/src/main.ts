@@ -1,10 +1,10 @@
 import { loadConfigOrExit } from '@streamforge/config';
-import { createCandleSink, createSinkMetrics, type CandleSink } from '@streamforge/candle-sink';
+import { createCandleSink, createIndicatorRecompute, createSinkMetrics, type CandleSink } from '@streamforge/candle-sink';
 import { describeKafkaError } from '@streamforge/kafka';
 import { createMetricsRegistry } from '@streamforge/metrics';
-import { createDocumentStore } from '@streamforge/storage';
-import { listenForStop, onShutdownSignal, startWorkerRuntime, workerRuntimeConfig } from '@streamforge/worker';
-import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig } from './arango-candles-config';
+import { createDocumentStore, type DocumentStore } from '@streamforge/storage';
+import { listenForStop, onShutdownSignal, startWorkerRuntime, workerRuntimeConfig, type WorkerRuntime } from '@streamforge/worker';
+import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig, type ArangoCandlesConfig } from './arango-candles-config';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(arangoCandlesConfigSchema, { flags: arangoCandlesFlags });
@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   // SQLite upserts on their own thread: decoding the next fetch and writing this one use two cores.
   // The sink retries store calls itself until STORE_RETRY_TIMEOUT_S: one retry layer, not two nested ones.
   const store = createDocumentStore(config, { logger: runtime.logger.child({ component: 'store' }) }, { sqliteWriteThread: true, arangoRetry: { attempts: 1 } });
-  const candleSink = createCandleSink(candleSinkConfig(config), {
+  if (config.recomputeIndicators || config.KAFKA_TOPIC === undefined) return recompute(config, runtime, store);
+  const candleSink = createCandleSink(candleSinkConfig({ ...config, KAFKA_TOPIC: config.KAFKA_TOPIC }), {
     kafka: runtime.kafka, producer: runtime.producer, store, telemetry: runtime.telemetry, logger: runtime.logger, metrics: createSinkMetrics(registry),
   });
   readiness.sink = candleSink;
@@ -37,6 +38,20 @@ async function main(): Promise<void> {
     'arango-candles exiting',
   );
   // The Job's retry picks up an error run: uncommitted candles are read again.
+  process.exit(outcome.status === 'error' ? 1 : 0);
+}
+
+/** `--recompute-indicators`: the indicator pass over the stored collection, as a worker with its events. */
+async function recompute(config: ArangoCandlesConfig, runtime: WorkerRuntime, store: DocumentStore): Promise<void> {
+  const { storeRetry, progress, indicators, collection } = candleSinkConfig({ ...config, KAFKA_TOPIC: 'unused' });
+  const job = createIndicatorRecompute({ collection, indicators, storeRetry, progress }, { store, telemetry: runtime.telemetry, logger: runtime.logger });
+  onShutdownSignal((signal) => job.stop(`stopped by ${signal}`));
+  const listening = listenForStop(runtime, (reason) => job.stop(reason), 'stop commands will not reach this run; SIGTERM still ends it');
+  const outcome = await job.run();
+  await listening;
+  await store.close();
+  await runtime.close();
+  runtime.logger.info({ status: outcome.status, documents: outcome.recordsWritten }, 'arango-candles exiting');
   process.exit(outcome.status === 'error' ? 1 : 0);
 }
 

@@ -1,4 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { createIndicatorSet } from '@streamforge/indicators';
+import type { Candle, IndicatorSpec } from '@streamforge/schemas';
 import type { DocumentStore } from '@streamforge/storage';
 import type { Logger } from '@streamforge/logging';
 import { describeKafkaError, ensureTopics, topicPartitions, type TelemetryPublisher } from '@streamforge/kafka';
@@ -8,6 +10,7 @@ import { createDeadLettering } from './dead-lettering';
 import { EndOfStreamTracker } from './end-of-stream-tracker';
 import { describeError } from './errors';
 import { sendFinalEvent, type SinkOutcome } from './final-event';
+import { InOrderIndicators } from './in-order-indicators';
 import { createLoadProgress } from './load-progress';
 import type { ProgressReporterConfig } from './progress-reporter';
 import { SinkEnding } from './sink-ending';
@@ -45,6 +48,8 @@ export interface CandleSinkConfig {
   sessionTimeoutMs: number;
   storeRetry: StoreRetryPolicy;
   progress: ProgressReporterConfig;
+  /** Indicators computed onto every candle once the load is complete (README: "Indicators"); none when empty. */
+  indicators: readonly IndicatorSpec[];
 }
 
 export interface CandleSinkDeps {
@@ -87,6 +92,10 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const deadLetters = createDeadLettering({ topic: config.deadLetterTopic, sourceTopic: config.topic }, { producer: deps.producer, metrics, log });
   const progress = createLoadProgress(config, { store, telemetry, log, markers, errorCount: () => deadLetters.count });
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
+  const indicatorSet = config.indicators.length === 0 ? undefined : createIndicatorSet(config.indicators);
+  const inOrder = indicatorSet && new InOrderIndicators(indicatorSet);
+  const enrich = inOrder && ((candle: Candle) => inOrder.apply(candle));
+  const indicators = indicatorSet && { indicators: indicatorSet, inOrder, retry: <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks) };
 
   let consumer: Consumer | undefined;
   let ready = false;
@@ -104,16 +113,22 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     pipeline,
     epochOf: (partition) => committer.epochOf(partition),
     readSlice: (source, messages) =>
-      decodeSlice(source, messages, (offset, count) => {
-        markers.record({ partition: source.partition, offset: BigInt(offset), count });
-        metrics.endOfStreamMarkers.inc();
-        log.info({ partition: source.partition, offset, count }, 'end-of-stream marker');
-      }),
+      decodeSlice(
+        source,
+        messages,
+        (offset, count) => {
+          markers.record({ partition: source.partition, offset: BigInt(offset), count });
+          metrics.endOfStreamMarkers.inc();
+          log.info({ partition: source.partition, offset, count }, 'end-of-stream marker');
+        },
+        enrich,
+      ),
   });
 
   async function doStart(): Promise<void> {
     await retryStoreWrite(() => store.ensureCollection(config.collection), config.storeRetry, retryHooks);
     const documents = await progress.countDocuments();
+    inOrder?.begin(documents);
     await ensureTopics(deps.kafka, [{ topic: config.deadLetterTopic }]);
     const earlier = await readSinkGroupState(deps.kafka, config.groupId, config.topic, log);
     deadLetters.restore(earlier.deadLettered);
@@ -148,7 +163,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       const result = await ending.ended;
       // Leaving the group waits for the batch in hand to be written and committed.
       await sink.close();
-      return sendFinalEvent(result, config, { store, progress, markers, deadLetters, telemetry, log }).catch((error: unknown) => {
+      return sendFinalEvent(result, config, { store, progress, markers, deadLetters, telemetry, log, indicators }).catch((error: unknown) => {
         log.error({ err: describeError(error) }, 'could not send the final event');
         return { status: 'error', recordsWritten: progress.lastKnownCount, error: error instanceof Error ? error : new Error(String(error)) } as SinkOutcome;
       });

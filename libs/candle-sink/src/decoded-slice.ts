@@ -1,6 +1,6 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Candle } from '@streamforge/schemas';
-import { decodeCandle } from './candle-decoder';
+import { decodeCandle, type CandleEnricher } from './candle-decoder';
 import { withKafkaVersion } from './candle-version';
 import type { DeadLetter } from './dead-letter-queue';
 import { readEndOfStream } from './end-of-stream-tracker';
@@ -39,10 +39,10 @@ export interface SliceSource {
 }
 
 /**
- * Parses one slice of a fetched batch: candles to write, bad messages for the dead-letter topic;
- * end-of-stream markers go to `onMarker`.
+ * Parses one slice of a fetched batch: candles to write (each through `enrich`, in offset order),
+ * bad messages for the dead-letter topic; end-of-stream markers go to `onMarker`.
  */
-export function decodeSlice(source: SliceSource, messages: KafkaMessage[], onMarker: (offset: string, count: number | undefined) => void): DecodedSlice {
+export function decodeSlice(source: SliceSource, messages: KafkaMessage[], onMarker: (offset: string, count: number | undefined) => void, enrich?: CandleEnricher): DecodedSlice {
   const candles: Candle[] = [];
   const letters: DeadLetter[] = [];
   let newest = -1;
@@ -52,7 +52,7 @@ export function decodeSlice(source: SliceSource, messages: KafkaMessage[], onMar
       onMarker(message.offset, marker.count);
       continue;
     }
-    const decoded = decodeCandle(message.value);
+    const decoded = decodeCandle(message.value, enrich);
     if (decoded.ok) {
       candles.push(withKafkaVersion(decoded.candle, message.timestamp));
       if (decoded.candle.open_time > newest) newest = decoded.candle.open_time;

@@ -2,6 +2,9 @@ import type { TelemetryPublisher } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
 import type { DocumentStore } from '@streamforge/storage';
 import type { DeadLettering } from './dead-lettering';
+import type { InOrderIndicators } from './in-order-indicators';
+import type { IndicatorRunDeps } from './indicator-run';
+import { runIndicatorPass } from './indicator-run';
 import type { EndOfStreamTracker } from './end-of-stream-tracker';
 import { CandleSinkError, describeError, IncompleteLoadError } from './errors';
 import type { LoadProgress } from './load-progress';
@@ -18,12 +21,21 @@ const LISTED_MISSING = 10;
 
 /**
  * Sends the run's last event (`finished`, `interrupted` or `error`) and says how it ended. A load
- * is `finished` only when the store holds at least what the markers report published.
+ * is `finished` only when the store holds at least what the markers report published, and (with
+ * indicators) once the indicator pass has written them over the whole stored series.
  */
 export async function sendFinalEvent(
   ended: Ending,
-  config: { collection: string },
-  deps: { store: DocumentStore; progress: LoadProgress; markers: EndOfStreamTracker; deadLetters: DeadLettering; telemetry: TelemetryPublisher; log: Logger },
+  config: { collection: string; progress: { everyMs: number } },
+  deps: {
+    store: DocumentStore;
+    progress: LoadProgress;
+    markers: EndOfStreamTracker;
+    deadLetters: DeadLettering;
+    telemetry: TelemetryPublisher;
+    log: Logger;
+    indicators?: Pick<IndicatorRunDeps, 'indicators' | 'retry'> & { inOrder?: InOrderIndicators };
+  },
 ): Promise<SinkOutcome> {
   const { progress, markers, telemetry, log } = deps;
   await progress.finish();
@@ -36,6 +48,7 @@ export async function sendFinalEvent(
     if (ending.kind === 'complete') ending = { kind: 'failure', error: new CandleSinkError(`cannot count "${config.collection}" to confirm the load: ${describeError(error)}`, true, { cause: error }) };
   }
   if (ending.kind === 'complete') ending = await checkStored(documents, config.collection, deps);
+  if (ending.kind === 'complete' && deps.indicators) ending = await computeIndicators(documents, config, { ...deps, ...deps.indicators });
   const { candlesWritten } = progress;
   const errorCount = deps.deadLetters.count;
   const summary = `${documents} documents in ${config.collection}; this run wrote ${candlesWritten} candles; ${errorCount} messages dead-lettered in all`;
@@ -55,6 +68,28 @@ export async function sendFinalEvent(
     .send('error', { message: `sink failed: ${reason}`, error_message: reason, records_written: documents, ...progress.fields() })
     .catch((error) => log.error({ err: describeError(error) }, 'could not send the error event'));
   return { status: 'error', recordsWritten: documents, error: ending.error };
+}
+
+/**
+ * The indicator pass once every candle is stored (the candles were committed without their
+ * indicators). A failure is the run's error: the markers are not committed past, so the Job's
+ * retry reads them again, finds the load complete and runs the pass again.
+ */
+async function computeIndicators(
+  documents: number,
+  config: { collection: string; progress: { everyMs: number } },
+  deps: Omit<IndicatorRunDeps, 'eventFields'> & { progress: LoadProgress; inOrder?: InOrderIndicators },
+): Promise<Ending> {
+  if (deps.inOrder?.covers(deps.progress.candlesWritten, documents)) {
+    deps.log.info({ collection: config.collection, documents }, 'indicators computed while consuming (the load arrived in open_time order): no pass needed');
+    return { kind: 'complete' };
+  }
+  try {
+    await runIndicatorPass(config.collection, { everyMs: config.progress.everyMs, total: documents }, { ...deps, eventFields: () => deps.progress.fields() });
+    return { kind: 'complete' };
+  } catch (error) {
+    return { kind: 'failure', error: new CandleSinkError(`indicator pass over "${config.collection}" failed: ${describeError(error)}`, true, { cause: error }) };
+  }
 }
 
 /**

@@ -115,7 +115,7 @@ const live = connectLive(
 );
 
 installHook({
-  chart: () => ({ collection: chart.collection, state: chart.state, candlesDrawn: chart.candlesDrawn }),
+  chart: () => ({ collection: chart.collection, state: chart.state, candlesDrawn: chart.candlesDrawn, indicators: chart.indicators() }),
   connection: () => liveStatus,
   queues: () => store.list(),
   resyncs: () => resyncs,

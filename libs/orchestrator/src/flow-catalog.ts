@@ -74,6 +74,7 @@ export function flowToStartRequest(catalog: FlowCatalog, request: StartFlowReque
       interval: extra.interval ?? t.interval,
       image: extra.image ?? t.image,
       args: [...t.args, ...(extra.args ?? [])],
+      ...(extra.indicators !== undefined && resolveTarget(t.target) === 'arango-candles' ? { indicators: extra.indicators } : {}),
     })),
   };
 }

@@ -11,6 +11,8 @@ export interface TargetPlan {
   interval: string | null;
   image: string | null;
   args: string[];
+  /** arango-candles' INDICATORS, when the request set it (else the worker's default). */
+  indicators: string | null;
   kafkaTopic: string;
   collectionName: string;
   telemetryId: string;
@@ -39,7 +41,7 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
   const requested = request.targets ?? request.requests;
   const entries = requested
     ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
-    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, image: undefined, args: undefined, path: 'type' }));
+    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, image: undefined, args: undefined, indicators: undefined, path: 'type' }));
 
   if (!requested && request.type && !isCandleType(request.type)) {
     errors.push({
@@ -67,7 +69,10 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
         errors.push({ path: `${entry.path}.interval`, message: `interval "${entry.interval}" contradicts type "${type}"` });
       }
     }
-    return { target: target ?? entry.target, type, interval, image: entry.image ?? null, args: entry.args ?? [] };
+    if (entry.indicators !== undefined && target !== 'arango-candles') {
+      errors.push({ path: `${entry.path}.indicators`, message: `only arango-candles stores indicators (got target "${entry.target}")` });
+    }
+    return { target: target ?? entry.target, type, interval, image: entry.image ?? null, args: entry.args ?? [], indicators: entry.indicators ?? null };
   });
 
   const seen = new Set<string>();
@@ -96,6 +101,7 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
       interval: entry.interval,
       image: entry.image,
       args: entry.args,
+      indicators: entry.indicators,
       // Loader and sink of one type share the queue's data topic; another type gets its own.
       kafkaTopic: entry.type === queueType ? dataTopicFor(queueId) : dataTopicFor(`${queueId}-${entry.type}`),
       collectionName: collectionNameFor(request.symbol, entry.type, range.value.startDay),

@@ -83,6 +83,12 @@ describe('queue-manager API validation', () => {
     expect(res.json()).toMatchObject({ status: 'error', data: { known: ['dummy_flow'], errors: [{ path: 'flow_name', message: 'unknown flow (got "nope"); known flows: dummy_flow' }] } });
   });
 
+  it('400 on a bad extra_params.indicators, naming the entry', async () => {
+    const res = await post('/queues/start-test-flow', { flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: range, extra_params: { indicators: 'EMA_21,SMA_5' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().data.errors).toEqual([{ path: 'extra_params.indicators', message: expect.stringMatching(/^entry 2: "SMA_5" is not an indicator; expected EMA_<n> .* \(or "none"\) \(got "EMA_21,SMA_5"\)$/) }]);
+  });
+
   it('400 on malformed JSON and on a missing queue_id for stop', async () => {
     const bad = await app.inject({ method: 'POST', url: '/queues/start', headers: { 'content-type': 'application/json' }, payload: '{"symbol":' });
     expect(bad.statusCode).toBe(400);

@@ -63,3 +63,18 @@ export const indicatorListTextSchema = z
  * a duplicate is an error naming the entry.
  */
 export const indicatorListSchema = indicatorListTextSchema.transform((text) => readIndicatorList(text).specs).describe(DESCRIPTION);
+
+/** True for the `INDICATORS` value that turns indicators off. */
+export const isNoIndicators = (text: string): boolean => text.trim().toLowerCase() === 'none';
+
+/**
+ * What a caller may pass on to arango-candles' `INDICATORS` (e.g. `extra_params.indicators`): a
+ * list as in indicatorListTextSchema, or `none` for candles without indicators. Kept as given.
+ */
+export const indicatorSettingTextSchema = z
+  .string()
+  .superRefine((text, ctx) => {
+    if (isNoIndicators(text)) return;
+    for (const message of readIndicatorList(text).problems) ctx.addIssue({ code: 'custom', message: `${message} (or "none")` });
+  })
+  .describe(`${DESCRIPTION}; "none" for none`);

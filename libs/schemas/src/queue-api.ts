@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INDICATORS, indicatorSettingTextSchema } from './indicator-list';
 import { timeRangeSchema } from './time-range';
 import { QUEUE_STATUSES, type QueueStatus } from './queue-state';
 
@@ -23,6 +24,7 @@ export const targetRequestSchema = z.strictObject({
   interval: z.string().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   image: z.string().min(1).optional().describe('container image (Kubernetes launcher), overrides registry/tag'),
   args: workerArgs.optional(),
+  indicators: indicatorSettingTextSchema.optional().describe(`arango-candles only: INDICATORS, the indicators stored on every candle (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
 
 /**
@@ -60,6 +62,7 @@ export const flowParamsSchema = z.strictObject({
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
   image: z.string().min(1).optional().describe('container image for every target (Kubernetes launcher)'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
+  indicators: indicatorSettingTextSchema.optional().describe(`indicators the flow's arango-candles targets store on every candle, e.g. EMA_21,RSI_7,ATR_14 (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
 
 /** `POST /queues/start-test-flow`: a named flow from the flows file shipped with queue-manager. */

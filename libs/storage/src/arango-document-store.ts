@@ -136,6 +136,17 @@ export class ArangoDocumentStore implements DocumentStore {
     });
   }
 
+  async updateFields(collection: string, updates: StoredDocument[]): Promise<void> {
+    const batch = prepareBatch(collection, updates);
+    if (batch.length === 0) return;
+    assertCollectionName(collection);
+    // One PATCH per batch; without versionAttribute the stored version attribute is kept (a merge), and keepNull stores nulls.
+    await this.call(`updating fields of ${batch.length} documents in "${collection}"`, { collection, keys: batch.map((d) => d._key) }, async () => {
+      const results = (await this.db.collection(collection).updateAll(batch, { keepNull: true, mergeObjects: false, waitForSync: true })) as unknown;
+      this.checkWriteResults(collection, batch, results, DOCUMENT_NOT_FOUND);
+    });
+  }
+
   async count(collection: string): Promise<number> {
     assertCollectionName(collection);
     const body = await this.call(`counting "${collection}"`, { collection }, () => this.db.collection(collection).count());
@@ -292,7 +303,8 @@ export class ArangoDocumentStore implements DocumentStore {
    * A bulk answer is an array as long as the batch; failed items come back inline as
    * `{error: true, errorNum, errorMessage}` while the rest were written.
    */
-  private checkWriteResults(collection: string, batch: StoredDocument[], results: unknown): void {
+  /** `skipped`: an errorNum that is no failure (a missing document for updateFields). */
+  private checkWriteResults(collection: string, batch: StoredDocument[], results: unknown, skipped?: number): void {
     if (!Array.isArray(results) || results.length !== batch.length) {
       throw new StoreRequestError(
         `ArangoDB ${this.location} answered a write of ${batch.length} documents to "${collection}" with ${Array.isArray(results) ? `${results.length} results` : typeof results}; cannot confirm the batch`,
@@ -304,7 +316,7 @@ export class ArangoDocumentStore implements DocumentStore {
     const errorNums = new Set<number>();
     const samples: string[] = [];
     (results as WriteResultItem[]).forEach((item, index) => {
-      if (item?.error !== true) return;
+      if (item?.error !== true || item.errorNum === skipped) return;
       failedKeys.push(batch[index]._key);
       errorNums.add(item.errorNum ?? -1);
       if (samples.length < 3) samples.push(`${JSON.stringify(batch[index]._key)}: ${item.errorNum} ${item.errorMessage ?? ''}`.trim());

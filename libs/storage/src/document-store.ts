@@ -108,6 +108,14 @@ export interface DocumentStore {
    * means durable: on disk (ArangoDB `waitForSync`), not only acknowledged.
    */
   upsertBatch(collection: string, documents: StoredDocument[]): Promise<void>;
+  /**
+   * Sets the given top-level fields (every field of each item but `_key`) on the stored document of
+   * the same `_key`, keeping its other fields and its version; a `null` value is stored as null, and
+   * a `_key` not stored is skipped. One request per batch (as upsertBatch), durable when it
+   * resolves, safe to retry. For derived fields such as a candle's indicators, which must not bump
+   * the candle's version (a later candle write would then be refused).
+   */
+  updateFields(collection: string, updates: StoredDocument[]): Promise<void>;
   count(collection: string): Promise<number>;
   /** The document as written (no `_id`/`_rev`, version attached), or undefined; an invalid key is an InvalidQueryError. */
   get<T extends StoredDocument = StoredDocument>(collection: string, key: string): Promise<T | undefined>;

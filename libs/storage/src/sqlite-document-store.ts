@@ -107,6 +107,25 @@ export class SqliteDocumentStore implements DocumentStore {
     }
   }
 
+  async updateFields(collection: string, updates: StoredDocument[]): Promise<void> {
+    const batch = prepareBatch(collection, updates);
+    if (batch.length === 0) return;
+    this.requireCollection(collection);
+    // One statement per field list (a batch of candles has one); runs on this connection: WAL serialises it with the write thread's.
+    const statements = batch.map((update) => {
+      const fields = Object.keys(update).filter((field) => field !== '_key');
+      return { fields, sql: fields.length === 0 ? undefined : updateFieldsSql(collection, fields) };
+    });
+    const db = this.db();
+    const write = db.transaction(() => {
+      batch.forEach((update, index) => {
+        const { fields, sql } = statements[index];
+        if (sql) this.statement(sql).run(...fields.map((field) => jsonValue(update[field])), update._key);
+      });
+    });
+    this.run(collection, () => write(), batch.map((d) => d._key));
+  }
+
   async count(collection: string): Promise<number> {
     this.requireCollection(collection);
     const row = this.run(collection, () => this.statement(`SELECT count(*) AS n FROM ${quote(collection)}`).get()) as { n: number };
@@ -274,6 +293,19 @@ function upsertSql(collection: string): string {
     `INSERT INTO ${table} (_key, doc, version) VALUES (?, ?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc, version = excluded.version ` +
     `WHERE excluded.version IS NULL OR ${table}.version IS NULL OR excluded.version > ${table}.version`
   );
+}
+
+/** `json_set` per field; values arrive as JSON text (json(?)) so null, numbers and objects keep their type. */
+function updateFieldsSql(collection: string, fields: string[]): string {
+  const paths = fields.map((field) => {
+    validateRangeField(collection, field);
+    return `'$.${field}', json(?)`;
+  });
+  return `UPDATE ${quote(collection)} SET doc = json_set(doc, ${paths.join(', ')}) WHERE _key = ?`;
+}
+
+function jsonValue(value: unknown): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
 }
 
 interface StoredRow {

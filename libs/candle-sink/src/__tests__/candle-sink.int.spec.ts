@@ -31,7 +31,7 @@ afterAll(async () => {
 /** The store with another upsertBatch: the seam the outage tests use (dependency injection, no module mocking). */
 function withUpsert(inner: DocumentStore, upsertBatch: DocumentStore['upsertBatch']): DocumentStore {
   return {
-    kind: inner.kind, location: inner.location, upsertBatch,
+    kind: inner.kind, location: inner.location, upsertBatch, updateFields: inner.updateFields.bind(inner),
     ensureCollection: inner.ensureCollection.bind(inner), count: inner.count.bind(inner), get: inner.get.bind(inner),
     findRange: inner.findRange.bind(inner), findPage: inner.findPage.bind(inner), remove: inner.remove.bind(inner),
     all: inner.all.bind(inner), collectionExists: inner.collectionExists.bind(inner),
@@ -95,6 +95,7 @@ async function scenario(options: { partitions?: number; config?: Partial<CandleS
     queueId: uniqueName('wf-test'), topic, collection, deadLetterTopic: `${topic}-dlq`, groupId: uniqueName('arango-candles-test'),
     batchSize: 200, lingerMs: 50, maxBytesPerPartition: 1024 * 1024, sessionTimeoutMs: 6_000,
     storeRetry: { initialDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 10_000 },
+    indicators: [],
     progress: { everyRecords: 500, everyMs: 1_000 },
     ...options.config,
   };

@@ -14,7 +14,7 @@ export type SinkEvent = { status: string; records_written: number; expected_reco
 /** The store with another upsertBatch (dependency injection, no module mocking). */
 export function withUpsert(inner: DocumentStore, upsertBatch: DocumentStore['upsertBatch']): DocumentStore {
   return {
-    kind: inner.kind, location: inner.location, upsertBatch,
+    kind: inner.kind, location: inner.location, upsertBatch, updateFields: inner.updateFields.bind(inner),
     ensureCollection: inner.ensureCollection.bind(inner), count: inner.count.bind(inner), get: inner.get.bind(inner),
     findRange: inner.findRange.bind(inner), findPage: inner.findPage.bind(inner), remove: inner.remove.bind(inner),
     all: inner.all.bind(inner), collectionExists: inner.collectionExists.bind(inner),
@@ -44,6 +44,7 @@ export async function sinkScenario(
     queueId: uniqueName('wf-test'), topic, collection, deadLetterTopic: `${topic}-dlq`, groupId: uniqueName('arango-candles-test'),
     batchSize: 100, lingerMs: 50, maxBytesPerPartition: 1024 * 1024, sessionTimeoutMs: 6_000,
     storeRetry: { initialDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 10_000 },
+    indicators: [],
     progress: { everyRecords: 500, everyMs: 1_000 },
     ...options.config,
   };

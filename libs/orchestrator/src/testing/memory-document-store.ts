@@ -13,6 +13,13 @@ export class MemoryDocumentStore implements DocumentStore {
     const docs = this.require(collection);
     for (const document of documents) docs.set(document._key, structuredClone(document));
   }
+  async updateFields(collection: string, updates: StoredDocument[]): Promise<void> {
+    const docs = this.require(collection);
+    for (const update of updates) {
+      const stored = docs.get(update._key);
+      if (stored) docs.set(update._key, { ...stored, ...structuredClone(update) });
+    }
+  }
   async count(collection: string): Promise<number> {
     return this.require(collection).size;
   }

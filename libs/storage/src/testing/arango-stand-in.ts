@@ -12,6 +12,7 @@
  * Endpoints: GET /_api/version; GET /_api/database/current; POST /_api/database (in _system);
  * GET /_api/collection/{c}; POST /_api/collection; GET /_api/collection/{c}/count;
  * POST /_api/index?collection=c (persistent); POST /_api/document/{c} (array, overwriteMode=replace);
+ * PATCH /_api/document/{c} (array, keepNull=true, mergeObjects=false: field updates keeping the version);
  * GET /_api/document/{c}/{key}; POST /_api/cursor (the adapter's AQL shapes: all, range, page, remove);
  * POST|DELETE /_api/cursor/{id}. Everything under /_db/{database}/.
  */
@@ -28,6 +29,7 @@ export type StandInOperation =
   | 'countCollection'
   | 'createIndex'
   | 'writeDocuments'
+  | 'updateDocuments'
   | 'readDocument'
   | 'query'
   | 'queryNext'
@@ -228,6 +230,7 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
       ['GET', /^\/_api\/collection\/([^/]+)\/count$/, 'countCollection'],
       ['POST', /^\/_api\/index$/, 'createIndex'],
       ['POST', /^\/_api\/document\/([^/]+)$/, 'writeDocuments'],
+      ['PATCH', /^\/_api\/document\/([^/]+)$/, 'updateDocuments'],
       ['GET', /^\/_api\/document\/([^/]+)\/([^/]+)$/, 'readDocument'],
       ['POST', /^\/_api\/cursor$/, 'query'],
       ['POST', /^\/_api\/cursor\/([^/]+)$/, 'queryNext'],
@@ -368,6 +371,26 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
         const headers: Record<string, string> = {};
         if (counts.size) headers['x-arango-error-codes'] = [...counts].map(([num, n]) => `${num}:${n}`).join(',');
         return { status: request.query.waitForSync === 'true' ? 201 : 202, body: results, headers };
+      }
+      case 'updateDocuments': {
+        checkQuery(request, { keepNull: (v) => v === 'true', mergeObjects: (v) => v === 'false', waitForSync: (v) => v === 'true' || v === 'false' });
+        if (request.query.waitForSync !== 'true') violation(request, 'bulk update without waitForSync=true: acknowledged before it is on disk');
+        if (request.query.keepNull !== 'true') violation(request, 'bulk update without keepNull=true: null fields would be removed instead of stored');
+        const collection = params[1];
+        const state = collectionOf(request, db, collection);
+        if (!Array.isArray(request.body) || request.body.length === 0) violation(request, 'body must be a non-empty JSON array of documents (one bulk request per batch)');
+        const results = (request.body as unknown[]).map((item) => {
+          if (!item || typeof item !== 'object' || Array.isArray(item)) violation(request, 'every array item must be a document object');
+          const { _key: key, ...fields } = item as Record<string, unknown>;
+          if (typeof key !== 'string' || !KEY.test(key)) violation(request, `document _key ${JSON.stringify(key)} is missing or invalid`);
+          for (const system of ['_id', '_rev', '_from', '_to']) if (system in fields) violation(request, `document ${key as string} carries ${system}`);
+          const old = state.documents.get(key as string);
+          if (!old) return { error: true, errorNum: 1202, errorMessage: 'document not found' };
+          const rev = `_r${revision++}`;
+          state.documents.set(key as string, { ...old, ...fields, _rev: rev });
+          return { _id: `${collection}/${key as string}`, _key: key, _rev: rev, _oldRev: old._rev };
+        });
+        return { status: 201, body: results };
       }
       case 'readDocument': {
         checkQuery(request, {});

@@ -149,6 +149,27 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
       expect(await store.count(collection)).toBe(2);
     });
 
+    it('updates fields (indicators) in one batch: other fields and the version kept, nulls stored, missing keys skipped', async () => {
+      const original = withDocumentVersion({ ...candle(60_000), volume: 2 }, 7);
+      await store.upsertBatch(collection, [original, candle(120_000)]);
+      await store.updateFields(collection, [
+        { _key: 'BTCUSDT_1m_60000', EMA_2: 1.25, RSI_2: null },
+        { _key: 'BTCUSDT_1m_120000', EMA_2: 0.1 + 0.2, RSI_2: 100 },
+        { _key: 'BTCUSDT_1m_999', EMA_2: 3 },
+      ]);
+      const first = (await store.get(collection, 'BTCUSDT_1m_60000')) as StoredDocument;
+      expect(first).toEqual({ ...candle(60_000), volume: 2, EMA_2: 1.25, RSI_2: null });
+      expect(documentVersion(first)).toBe(7);
+      expect(await store.get(collection, 'BTCUSDT_1m_120000')).toEqual({ ...candle(120_000), EMA_2: 0.1 + 0.2, RSI_2: 100 });
+      expect(await store.get(collection, 'BTCUSDT_1m_999')).toBeUndefined();
+      // Rewriting the fields replaces them; the candle's version still guards later candle writes.
+      await store.updateFields(collection, [{ _key: 'BTCUSDT_1m_60000', EMA_2: null, RSI_2: 50 }]);
+      await store.upsertBatch(collection, [withDocumentVersion({ ...candle(60_000), volume: 1 }, 6)]);
+      expect(await store.get(collection, 'BTCUSDT_1m_60000')).toEqual({ ...candle(60_000), volume: 2, EMA_2: null, RSI_2: 50 });
+      await store.updateFields(collection, []);
+      await expect(store.updateFields(collection, [{ _key: 'bad key' }])).rejects.toThrow(InvalidDocumentError);
+    });
+
     it('refuses versions that are not non-negative safe integers, and documents carrying the version attribute', async () => {
       await expect(store.upsertBatch(collection, [withDocumentVersion({ _key: 'a' }, 1.5)])).rejects.toThrow(/version must be a non-negative safe integer \(got 1.5\)/);
       await expect(store.upsertBatch(collection, [withDocumentVersion({ _key: 'a' }, -1)])).rejects.toThrow(InvalidDocumentError);
