@@ -32,10 +32,10 @@ const spec = (target: string, jobName = `job-${target}-btcusdt-abc123`): WorkerS
   queueId: 'wf-q1', target, jobName, labels: {}, env: { QUEUE_ID: 'wf-q1' }, args: ['--flag', 'x'],
 });
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
