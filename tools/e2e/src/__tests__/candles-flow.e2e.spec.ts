@@ -52,8 +52,10 @@ describe('default_candles_flow end to end', () => {
     await waitForQueue(run, queueId, (s) => target(s, 'loader-api-candles').records_written > 0);
     await ownBroker.restart();
     release();
-    const state = await waitForQueue(run, queueId, isTerminal, 120_000);
-    expect(state.status).toBe('finished');
+    // Not the first terminal status: while queue-manager's own consumer catches up after the
+    // outage, a worker that exited can be marked `error` (EXIT_EVENT_GRACE_MS) until its late
+    // `finished` event arrives and revives the target. What must hold is where the flow ends.
+    const state = await waitForQueue(run, queueId, (s) => s.status === 'finished', 120_000);
     expect(await storedCount(run, state)).toBe(CANDLES_IN_ONE_DAY);
   });
 
