@@ -65,6 +65,19 @@ describe('dummy-service against a real broker', () => {
     await closeScenario(s);
   });
 
+  it('--start-delay 2 joins late: a stop sent before it started is missed, the next one is obeyed', async () => {
+    const s = await scenario(['--start-delay', '2']);
+    await s.send({ queue_id: s.queueId, command: 'stop' });
+    await s.waitForEvent('started');
+    await s.ping();
+    await s.waitForEvent('pong');
+    expect(s.worker.child.exitCode).toBeNull();
+    await s.send({ queue_id: s.queueId, command: 'stop' });
+    expect(await s.worker.exited).toBe(0);
+    await s.waitForEvent('interrupted');
+    await closeScenario(s);
+  });
+
   it('treats SIGTERM like stop: interrupted, exit 0', async () => {
     const s = await scenario();
     await s.waitForEvent('started');

@@ -79,8 +79,9 @@ describe('queue-manager with the local launcher and dummy-service', () => {
 
   it('repeats a stop the worker missed (it joined the control topic after the stop was sent)', async () => {
     const stopsBefore = await metric(/streamforge_queue_manager_commands_sent_total\{command="stop"\} (\d+)/);
-    const started = await startDummy('DUMMYB');
-    // The worker process is only just spawned: its control listener starts reading after this stop.
+    // The worker joins 3 s late, so the stop sent right away is one it never reads (without the
+    // delay a fast worker sometimes read the first stop, and the repeat had nothing to prove).
+    const started = await startDummy('DUMMYB', ['--start-delay', '3']);
     expect((await qm.post(`/queues/stop`, { queue_id: started.queue_id })).status).toBe(200);
     const stopped = await eventually(() => queue(started.queue_id), (q) => q.status === 'interrupted');
     expect(stopped.targets[0]).toMatchObject({ status: 'interrupted', message: 'stopped by command' });
