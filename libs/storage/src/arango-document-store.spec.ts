@@ -112,9 +112,10 @@ describe('ArangoDocumentStore traps (against the stand-in)', () => {
   });
 
   it('retries a request that times out', async () => {
-    const store = open({ requestTimeoutMs: 200 });
+    // A timeout the answered retry cannot hit even on a busy machine, far below the injected delay.
+    const store = open({ requestTimeoutMs: 1_500 });
     await store.ensureCollection('candles');
-    standIn.inject('writeDocuments', { type: 'delay', ms: 1000 });
+    standIn.inject('writeDocuments', { type: 'delay', ms: 5_000 });
     await store.upsertBatch('candles', candleDocuments(5));
     expect(writes()).toHaveLength(2);
     expect(delays).toEqual([100]);

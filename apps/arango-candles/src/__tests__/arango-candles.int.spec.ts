@@ -284,10 +284,14 @@ describe('arango-candles against a real broker and SQLite', () => {
     const port = await metricsPortOf(sink);
     await s.publisher.candles(minuteCandles({ count: 500 }));
     await waitUntil(async () => (await s.committed()) === 500, 20_000, '500 committed candles');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The broker has the commit before the sink's gauges are updated: wait for the gauges, not a fixed time.
+    let metrics = '';
+    await waitUntil(async () => {
+      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /^streamforge_arango_candles_committed_offset\{partition="0"\} 500$/m.test(metrics) && /^streamforge_arango_candles_consumer_lag_messages\{partition="0"\} 0$/m.test(metrics);
+    }, 20_000, 'the metrics to show offset 500 committed and no lag');
     expect(sink.child.exitCode).toBeNull();
 
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^streamforge_arango_candles_records_written_total 500$/m);
     expect(metrics).toMatch(/^streamforge_arango_candles_consumer_lag_messages\{partition="0"\} 0$/m);
     expect(metrics).toMatch(/^streamforge_arango_candles_committed_offset\{partition="0"\} 500$/m);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bundlePath } from '@streamforge/worker/testing';
 
 const run = (env: Record<string, string>) =>
-  spawnSync(process.execPath, [bundlePath('apps', 'queue-manager')], { env: { PATH: process.env.PATH, KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1', ...env }, encoding: 'utf8', timeout: 20_000 });
+  spawnSync(process.execPath, [bundlePath('apps', 'queue-manager')], { env: { PATH: process.env.PATH, KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1', ...env }, encoding: 'utf8', timeout: 60_000 }); // a cap for a hung process, not a speed check
 
 describe('queue-manager configuration', () => {
   it('exits 2 naming a bad LAUNCHER', () => {

@@ -111,7 +111,9 @@ describe('dashboard in a browser', () => {
     expect(requests.filter((url) => !url.startsWith(baseUrl) && !url.startsWith('data:') && !url.startsWith('ws://127.0.0.1'))).toEqual([]);
     const loadMs = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
     process.stdout.write(`dashboard load event after ${loadMs.toFixed(0)} ms\n`);
-    expect(loadMs).toBeLessThan(3_000);
+    // A budget, not a benchmark: the printed figure is the measure; this fails on a page that
+    // blocks (a stalled request, a script waiting on the network), not on a busy machine.
+    expect(loadMs).toBeLessThan(10_000);
     // Marks this document: if anything below reloaded the page, the mark would be gone.
     await page.evaluate('window.noReload = true');
   });
