@@ -84,6 +84,21 @@ describe('workers on a fresh broker (new data dir, no topics)', () => {
     expectCleanFirstRun(dummy, await exitCode(dummy, 'dummy-service'));
   }, 150_000);
 
+  it('`npx nx serve dummy-service --args="…"` runs the app with those flags, without opening a debugger', async () => {
+    // The README's form; several flags are comma-separated. METRICS_PORT=0: another serve (or queue-manager) may hold :8000.
+    const args = '--args=--simulate-loading,--loading-interval=1,--exit-after=3';
+    const nx = join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+    const served = await run(process.execPath, [nx, 'serve', 'dummy-service', args, '--output-style=stream'], {
+      cwd: repoRoot, timeout: 120_000, env: { ...process.env, ...freshEnv('dummy-service'), NX_DAEMON: 'false', METRICS_PORT: '0' },
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`nx serve failed: ${error.message}\nstdout: ${error.stdout?.slice(-2000)}\nstderr: ${error.stderr?.slice(-2000)}`);
+    });
+    const output = `${served.stdout}\n${served.stderr}`;
+    expect(output).not.toMatch(/Debugger listening/);
+    expect(output).toMatch(/"status":"loading"/);
+    expect(output).toMatch(/"status":"finished"/);
+  }, 150_000);
+
   it('loader-api-candles loads one day into a new topic and exits 0 without an error line', async () => {
     sim = await startBinanceSimulator();
     const loader = startWorkerProcess(bundlePath('apps', 'loader-api-candles'), [], {
