@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     service: queues, hub, registry, logger, version, isStarted: () => started,
     // GET /candles reads the store the sink writes to (same STORE settings); / serves the dashboard.
     candles: store, dashboardDir: config.DASHBOARD_DIR,
+    dashboardBanner: config.DATA_SOURCE === 'simulator' ? 'SIMULATOR: simulated candles, not market data' : undefined,
     readinessChecks: {
       kafka: async () => void (await admin.describeCluster()),
       store: () => store.ping(),

@@ -23,6 +23,7 @@ export const queueManagerConfigSchema = z
     QM_CONSUMER_GROUP: z.string().min(1).default('queue-manager').describe('consumer group on queue-events; keep it stable so a restart resumes'),
     FLOWS_FILE: z.string().default(join(__dirname, 'flows.yaml')).describe('flows for /queues/start-test-flow'),
     DASHBOARD_DIR: z.string().default(join(__dirname, 'dashboard')).describe('the built dashboard served at / (libs/dashboard-ui)'),
+    DATA_SOURCE: z.enum(['market', 'simulator']).default('market').describe('`simulator` (set by npm start -- --sim): the dashboard says so in a banner'),
     DATA_TOPIC_PARTITIONS: positiveInt.default(1).describe('partitions of each new data topic'),
     STOP_REPEAT_MS: positiveInt.default(2_000).describe('a stop is published again this often until every worker reported'),
     STOP_GRACE_MS: positiveInt.default(30_000).describe('then the launcher ends what still runs'),

@@ -41,6 +41,8 @@ export interface ApiServerDeps {
   candles?: CandleReader;
   /** The built dashboard, served at `/`. */
   dashboardDir?: string;
+  /** A banner atop the dashboard, e.g. for a simulator's platform. */
+  dashboardBanner?: string;
 }
 
 const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
@@ -180,7 +182,7 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.get('/ws/topic', { websocket: true }, (socket) => deps.hub.add(socket));
 
   if (deps.candles) registerCandleRoutes(app, { store: deps.candles });
-  if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger });
+  if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger, banner: deps.dashboardBanner });
 
   await app.ready();
   return app;

@@ -7,6 +7,7 @@ import { startBinanceSimulator, type BinanceSimulator } from '@streamforge/binan
 import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
 import { uniqueName } from '@streamforge/kafka/testing';
 import { createLogger } from '@streamforge/logging';
+import { getFreePorts } from '@streamforge/local-kafka';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 import { CANDLES_IN_ONE_DAY, ONE_DAY } from '../e2e-harness';
@@ -83,6 +84,53 @@ describe('workers on a fresh broker (new data dir, no topics)', () => {
     expect(ping.stdout()).toMatch(/pong #1 from /);
     expectCleanFirstRun(dummy, await exitCode(dummy, 'dummy-service'));
   }, 150_000);
+
+  it('`npx nx serve dummy-service --args="…"` runs the app with those flags, without opening a debugger', async () => {
+    // The README's form; several flags are comma-separated. METRICS_PORT=0: another serve (or queue-manager) may hold :8000.
+    const args = '--args=--simulate-loading,--loading-interval=1,--exit-after=3';
+    const nx = join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+    const served = await run(process.execPath, [nx, 'serve', 'dummy-service', args, '--output-style=stream'], {
+      cwd: repoRoot, timeout: 120_000, env: { ...process.env, ...freshEnv('dummy-service'), NX_DAEMON: 'false', METRICS_PORT: '0' },
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`nx serve failed: ${error.message}\nstdout: ${error.stdout?.slice(-2000)}\nstderr: ${error.stderr?.slice(-2000)}`);
+    });
+    const output = `${served.stdout}\n${served.stderr}`;
+    expect(output).not.toMatch(/Debugger listening/);
+    expect(output).toMatch(/"status":"loading"/);
+    expect(output).toMatch(/"status":"finished"/);
+  }, 150_000);
+
+  it('queue-manager (node dist/apps/queue-manager/main.js) becomes ready, serves its API and stops cleanly on SIGTERM', async () => {
+    const [port] = await getFreePorts(1);
+    const manager = startWorkerProcess(bundlePath('apps', 'queue-manager'), [], {
+      KAFKA_BOOTSTRAP_SERVERS: bootstrapServers, PORT: String(port), STORE: 'sqlite', SQLITE_PATH: join(dir, 'queue-manager.db'), ARANGO_URL: undefined, LAUNCHER: 'local',
+    });
+    const deadline = Date.now() + 90_000;
+    let health = 0;
+    while (Date.now() < deadline && manager.child.exitCode === null) {
+      health = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
+      if (health === 200) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect({ health, stderr: manager.stderr().slice(-1000) }).toEqual({ health: 200, stderr: expect.any(String) });
+    expect((await fetch(`http://127.0.0.1:${port}/queues`)).status).toBe(200);
+    manager.kill('SIGTERM');
+    expectCleanFirstRun(manager, await exitCode(manager, 'queue-manager'));
+  }, 150_000);
+
+  it('`npm run binance-sim` prints BINANCE_BASE_URL last and answers klines there', async () => {
+    const cli = startWorkerProcess(join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), [join(repoRoot, 'libs/binance/src/testing/binance-simulator-cli.ts'), '--port', '0'], {});
+    try {
+      const line = await cli.waitForOutput(/^BINANCE_BASE_URL=\S+$/m, 60_000);
+      const url = line.trim().split('=')[1];
+      const klines = await fetch(`${url}/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=1722470400000&limit=3`);
+      expect(klines.status).toBe(200);
+      expect(((await klines.json()) as unknown[]).length).toBe(3);
+    } finally {
+      cli.kill('SIGTERM');
+      await exitCode(cli, 'binance-sim');
+    }
+  }, 90_000);
 
   it('loader-api-candles loads one day into a new topic and exits 0 without an error line', async () => {
     sim = await startBinanceSimulator();
