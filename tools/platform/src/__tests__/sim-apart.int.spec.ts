@@ -15,7 +15,7 @@ const COLLECTION = 'btcusdt_api_candles_1m_2024_08_01';
 /** `npm start -- <args> --exit` on the test broker, one data dir; resolves with its output whatever its exit code. */
 async function npmStart(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
   const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const fullEnv = { ...process.env, NX_DAEMON: 'false', SQLITE_PATH: join(dir, 'streamforge.db'), STORE: 'sqlite', LOADER_MAX_ATTEMPTS: '2', LOADER_RETRY_BASE_MS: '50', ...env };
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', SQLITE_PATH: join(dir, 'streamforge.db'), STORE: 'sqlite', LOADER_MAX_ATTEMPTS: '2', LOADER_RETRY_BASE_MS: '50', ...env };
   delete fullEnv.ARANGO_URL;
   try {
     const { stdout, stderr } = await run(process.execPath, [tsx, 'tools/platform/src/start.ts', ...args, '--exit', '--port', '0', '--range', `${DAY}:${DAY}`], { cwd: repoRoot, env: fullEnv, timeout: 150_000 });
