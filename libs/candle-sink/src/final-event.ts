@@ -14,6 +14,8 @@ import type { Ending } from './sink-ending';
 export type SinkOutcome =
   | { status: 'finished'; recordsWritten: number }
   | { status: 'interrupted'; recordsWritten: number; reason: string }
+  /** The load is complete and another instance of the group reported `finished`. */
+  | { status: 'complete-elsewhere'; recordsWritten: number }
   | { status: 'error'; recordsWritten: number; error: Error };
 
 /** Missing open times named in the error of an incomplete load. */
