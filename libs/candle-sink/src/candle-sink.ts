@@ -165,11 +165,15 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   async function endCompleteLoad(member: Consumer, report: (ended: Ending) => Promise<SinkOutcome>): Promise<SinkOutcome> {
     await pipeline.drain();
     const { role, view } = await completion.role();
-    if (role !== 'finisher' || !view) {
+    if (role === 'stopped') {
+      await sink.close();
+      log.info('stopped while waiting for the instance that reports finished; leaving');
+      return { status: 'interrupted', recordsWritten: progress.lastKnownCount, reason: 'stopped after the load was complete, before finished was reported' };
+    }
+    if (role === 'follower' || !view) {
       await sink.close();
       const recordsWritten = await progress.countDocuments().catch(() => progress.lastKnownCount);
-      const why = role === 'stopped' ? 'stopped while waiting for the instance that reports finished' : 'another instance of the group reported finished';
-      log.info({ candlesWritten: progress.candlesWritten, documents: recordsWritten }, `load complete: ${why}; leaving`);
+      log.info({ candlesWritten: progress.candlesWritten, documents: recordsWritten }, 'load complete: another instance of the group reported finished; leaving');
       return { status: 'complete-elsewhere', recordsWritten };
     }
     // What every instance committed: the markers' count and the dead letters of all partitions.

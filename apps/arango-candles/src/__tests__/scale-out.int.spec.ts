@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { CandlePublisher, minuteCandles } from '@streamforge/candle-sink/testing';
 import { ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, testBootstrapServers, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
@@ -13,17 +13,19 @@ type Event = { queue_id: string; status: string; records_written: number; error_
 const kafka = createTestKafka('arango-candles-scale-out-test');
 const collection = 'btcusdt_api_candles_1m_2024_08_01';
 let admin: Admin;
+let producer: Producer;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   admin = kafka.admin();
-  await admin.connect();
+  producer = kafka.producer();
+  await Promise.all([admin.connect(), producer.connect()]);
 });
 afterEach(async () => {
   killAllWorkerProcesses();
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
-afterAll(() => admin.disconnect());
+afterAll(() => Promise.all([admin.disconnect(), producer.disconnect()]));
 
 /** One queue's topics, store and events; `start` launches one more sink instance of its group. */
 async function queue(partitionCount: number) {
@@ -31,7 +33,7 @@ async function queue(partitionCount: number) {
   const eventsTopic = uniqueName('events');
   const queueId = uniqueName('wf-scale');
   const partitions = Array.from({ length: partitionCount }, (_, i) => i);
-  await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }, { topic: eventsTopic }]);
+  await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }, { topic: eventsTopic, numPartitions: 1 }]);
   const events = await new TopicRecorder(kafka, eventsTopic).start();
   const publisher = new CandlePublisher(kafka, topic);
   await publisher.connect();
@@ -63,7 +65,16 @@ async function queue(partitionCount: number) {
       const [offsets] = await admin.fetchOffsets({ groupId: `arango-candles-${queueId}`, topics: [topic] });
       return offsets.partitions.map((p) => Math.max(0, Number(p.offset))).reduce((a, b) => a + b, 0);
     },
-    finished: () => events.values<Event>().filter((e) => e.queue_id === queueId && e.status === 'finished'),
+    /**
+     * Every `finished` event sent before now: a marker sent after the instances exited arrives after
+     * anything they sent (one partition), so a late duplicate cannot slip past the count.
+     */
+    finishedEvents: async () => {
+      const marker = uniqueName('all-sent');
+      await producer.send({ topic: eventsTopic, messages: [{ key: queueId, value: JSON.stringify({ queue_id: queueId, status: marker }) }] });
+      await events.waitFor<Event>((e) => e.queue_id === queueId && e.status === marker, { timeoutMs: 30_000 });
+      return events.values<Event>().filter((e) => e.queue_id === queueId && e.status === 'finished');
+    },
     waitForEvent: (status: string, timeoutMs = 30_000) => events.waitFor<Event>((e) => e.queue_id === queueId && e.status === status, { timeoutMs }),
   };
 }
@@ -98,9 +109,9 @@ describe('arango-candles scaled out: several instances of one queue share the pa
     const replacement = q.start();
 
     await Promise.all([instances[0], instances[2], replacement].map((instance) => expectExit(instance, 0)));
-    const [finished] = await q.waitForEvent('finished');
-    expect(finished).toMatchObject({ records_written: candles.length, expected_records: candles.length, error_count: 0 });
-    expect(q.finished()).toHaveLength(1);
+    const finished = await q.finishedEvents();
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ records_written: candles.length, expected_records: candles.length, error_count: 0 });
     expect(await q.documents()).toBe(candles.length);
   }, 90_000);
 
@@ -113,9 +124,9 @@ describe('arango-candles scaled out: several instances of one queue share the pa
     await q.publisher.endOfStream(q.partitions, candles.length);
 
     await Promise.all(instances.map((instance) => expectExit(instance, 0)));
-    const [finished] = await q.waitForEvent('finished');
-    expect(finished.records_written).toBe(candles.length);
-    expect(q.finished()).toHaveLength(1);
+    const finished = await q.finishedEvents();
+    expect(finished).toHaveLength(1);
+    expect(finished[0].records_written).toBe(candles.length);
     expect(await q.documents()).toBe(candles.length);
   }, 60_000);
 });
