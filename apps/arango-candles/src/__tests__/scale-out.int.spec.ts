@@ -5,6 +5,8 @@ import type { Admin, Producer } from 'kafkajs';
 import { CandlePublisher, minuteCandles } from '@streamforge/candle-sink/testing';
 import { ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, testBootstrapServers, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
+import { createIndicatorSet } from '@streamforge/indicators';
+import { DEFAULT_INDICATORS, indicatorListSchema } from '@streamforge/schemas';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 
@@ -61,6 +63,14 @@ async function queue(partitionCount: number) {
         await store.close();
       }
     },
+    stored: async () => {
+      const store = createSqliteDocumentStore({ path: sqlitePath });
+      try {
+        return await store.findRange(collection, { field: 'open_time' });
+      } finally {
+        await store.close();
+      }
+    },
     committed: async () => {
       const [offsets] = await admin.fetchOffsets({ groupId: `arango-candles-${queueId}`, topics: [topic] });
       return offsets.partitions.map((p) => Math.max(0, Number(p.offset))).reduce((a, b) => a + b, 0);
@@ -113,6 +123,11 @@ describe('arango-candles scaled out: several instances of one queue share the pa
     expect(finished).toHaveLength(1);
     expect(finished[0]).toMatchObject({ records_written: candles.length, expected_records: candles.length, error_count: 0 });
     expect(await q.documents()).toBe(candles.length);
+    // The indicator pass ran once, in the finisher, over every instance's candles.
+    const set = createIndicatorSet(indicatorListSchema.parse(DEFAULT_INDICATORS));
+    const { values } = set.applyAll(candles, set.initialState());
+    const stored = await q.stored();
+    stored.forEach((document, i) => expect(document).toEqual({ ...candles[i], ...values[i] }));
   }, 90_000);
 
   it('more instances than partitions: the idle one ends too, and only one reports finished', async () => {
