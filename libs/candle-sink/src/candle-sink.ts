@@ -8,12 +8,13 @@ import { createBatchHandler } from './batch-handler';
 import { decodeSlice, type DecodedSlice } from './decoded-slice';
 import { createDeadLettering } from './dead-lettering';
 import { EndOfStreamTracker } from './end-of-stream-tracker';
+import { GroupCompletion } from './group-completion';
 import { describeError } from './errors';
 import { sendFinalEvent, type SinkOutcome } from './final-event';
 import { InOrderIndicators } from './in-order-indicators';
 import { createLoadProgress } from './load-progress';
 import type { ProgressReporterConfig } from './progress-reporter';
-import { SinkEnding } from './sink-ending';
+import { SinkEnding, type Ending } from './sink-ending';
 import { readSinkGroupState } from './sink-group-state';
 import { consume, createSinkConsumer, waitForTopic } from './sink-consumer';
 import type { SinkMetrics } from './sink-metrics';
@@ -29,6 +30,9 @@ export type { SinkOutcome } from './final-event';
  * sink decodes the one after (more only adds memory).
  */
 const PIPELINE_DEPTH = 2;
+
+/** How often an instance looks at the group's commits for the load's completion (two small admin requests). */
+const GROUP_POLL_MS = 500;
 
 export interface CandleSinkConfig {
   queueId: string;
@@ -102,7 +106,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   let started: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
-  const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
+  const completion = new GroupCompletion({ groupId: config.groupId, topic: config.topic, pollMs: GROUP_POLL_MS }, { kafka: deps.kafka, ending, log });
+  let watching: Promise<void> | undefined;
+  const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, finishes: () => completion.finishes, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, {
     write: createSliceWriter(config, { store, metrics, ending, progress, retryHooks }),
     commit: (slice) => committer.commit(slice),
@@ -133,6 +139,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     const earlier = await readSinkGroupState(deps.kafka, config.groupId, config.topic, log);
     deadLetters.restore(earlier.deadLettered);
     progress.restore(earlier.expectedRecords);
+    completion.begin(earlier);
     await telemetry.send('started', {
       message: `writing ${config.topic} into ${config.collection} (${store.kind} at ${store.location}); ${documents} documents there already`,
       records_written: documents,
@@ -141,9 +148,41 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     await waitForTopic(deps.kafka, config.topic, { ending, log });
     if (ending.kind) return;
     committer.partitions = await topicPartitions(deps.kafka, config.topic);
-    consumer = createSinkConsumer(config, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: () => (ready = true) });
+    consumer = createSinkConsumer(config, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
+        ready = true;
+        completion.assigned = partitions;
+      },
+    });
     await consume(consumer, config.topic, eachBatch);
+    watching = completion.watch();
     log.info({ groupId: config.groupId, partitions: committer.partitions, batchSize: config.batchSize, lingerMs: config.lingerMs }, 'consuming');
+  }
+
+  /**
+   * A complete load, seen by this instance: the member owning partition 0 reports `finished`
+   * (still in the group, so partition 0 stays with it), the others leave once it did.
+   */
+  async function endCompleteLoad(member: Consumer, report: (ended: Ending) => Promise<SinkOutcome>): Promise<SinkOutcome> {
+    await pipeline.drain();
+    const { role, view } = await completion.role();
+    if (role === 'stopped') {
+      await sink.close();
+      log.info('stopped while waiting for the instance that reports finished; leaving');
+      return { status: 'interrupted', recordsWritten: progress.lastKnownCount, reason: 'stopped after the load was complete, before finished was reported' };
+    }
+    if (role === 'follower' || !view) {
+      await sink.close();
+      const recordsWritten = await progress.countDocuments().catch(() => progress.lastKnownCount);
+      log.info({ candlesWritten: progress.candlesWritten, documents: recordsWritten }, 'load complete: another instance of the group reported finished; leaving');
+      return { status: 'complete-elsewhere', recordsWritten };
+    }
+    // What every instance committed: the markers' count and the dead letters of all partitions.
+    progress.restore(view.state.expectedRecords);
+    deadLetters.restore(view.state.deadLettered);
+    const outcome = await report({ kind: 'complete' });
+    if (outcome.status === 'finished') await completion.stamp(member, view);
+    await sink.close();
+    return outcome;
   }
 
   const sink: CandleSink = {
@@ -161,12 +200,17 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         ending.fail(error);
       }
       const result = await ending.ended;
-      // Leaving the group waits for the batch in hand to be written and committed.
-      await sink.close();
-      return sendFinalEvent(result, config, { store, progress, markers, deadLetters, telemetry, log, indicators }).catch((error: unknown) => {
-        log.error({ err: describeError(error) }, 'could not send the final event');
-        return { status: 'error', recordsWritten: progress.lastKnownCount, error: error instanceof Error ? error : new Error(String(error)) } as SinkOutcome;
-      });
+      const report = (ended: Ending) =>
+        sendFinalEvent(ended, config, { store, progress, markers, deadLetters, telemetry, log, indicators }).catch((error: unknown) => {
+          log.error({ err: describeError(error) }, 'could not send the final event');
+          return { status: 'error', recordsWritten: progress.lastKnownCount, error: error instanceof Error ? error : new Error(String(error)) } as SinkOutcome;
+        });
+      if (result.kind !== 'complete' || !consumer) {
+        // Leaving the group waits for the batch in hand to be written and committed.
+        await sink.close();
+        return report(result);
+      }
+      return endCompleteLoad(consumer, report);
     },
     stop(reason) {
       log.info({ reason }, 'stopping: finishing the batch in hand');
@@ -174,6 +218,8 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     },
     close() {
       closing ??= (async () => {
+        await watching;
+        await completion.close();
         const progressDone = progress.finish();
         ready = false;
         // The slices in flight are written and committed before the group is left.

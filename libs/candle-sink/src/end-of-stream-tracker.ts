@@ -50,6 +50,11 @@ export class EndOfStreamTracker {
     return marker && marker.offset < next ? marker.offset : next;
   }
 
+  /** True when `offset` is the partition's last marker (a commit there tells the other instances the partition is done). */
+  isLastMarker(partition: number, offset: bigint): boolean {
+    return this.markers.get(partition)?.offset === offset;
+  }
+
   /** True when every partition ends with a handled marker and the committed offset reached it. */
   isComplete(partitions: readonly number[], committed: ReadonlyMap<number, bigint>): boolean {
     if (partitions.length === 0) return false;

@@ -14,6 +14,8 @@ import type { Ending } from './sink-ending';
 export type SinkOutcome =
   | { status: 'finished'; recordsWritten: number }
   | { status: 'interrupted'; recordsWritten: number; reason: string }
+  /** The load is complete and another instance of the group reported `finished`. */
+  | { status: 'complete-elsewhere'; recordsWritten: number }
   | { status: 'error'; recordsWritten: number; error: Error };
 
 /** Missing open times named in the error of an incomplete load. */
@@ -53,7 +55,8 @@ export async function sendFinalEvent(
   const errorCount = deps.deadLetters.count;
   const summary = `${documents} documents in ${config.collection}; this run wrote ${candlesWritten} candles; ${errorCount} messages dead-lettered in all`;
   if (ending.kind === 'complete') {
-    const loaderCounts = markers.all().map((m) => m.count ?? '?').join(', ');
+    // A scaled-out instance may have read none of the markers itself: the group's commits told it their count.
+    const loaderCounts = markers.all().length > 0 ? markers.all().map((m) => m.count ?? '?').join(', ') : String(progress.expectedRecords() ?? '?');
     log.info({ documents, candlesWritten, errorCount, markers: markers.all().length }, 'load complete');
     await telemetry.send('finished', { message: `${summary} (end-of-stream markers report ${loaderCounts} candles published)`, records_written: documents, ...progress.fields() });
     return { status: 'finished', recordsWritten: documents };

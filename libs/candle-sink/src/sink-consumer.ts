@@ -33,7 +33,7 @@ export async function waitForTopic(kafka: Kafka, topic: string, deps: { ending: 
 /** The sink's consumer: fetches sized by BATCH_SIZE and LINGER_MS; a crash kafkajs will not restart ends the run. */
 export function createSinkConsumer(
   config: SinkConsumerConfig,
-  deps: { kafka: Kafka; partitions: number; ending: SinkEnding; log: Logger; onJoined: () => void },
+  deps: { kafka: Kafka; partitions: number; ending: SinkEnding; log: Logger; onJoined: (partitions: number[]) => void },
 ): Consumer {
   const { log } = deps;
   const consumer = deps.kafka.consumer({
@@ -47,7 +47,7 @@ export function createSinkConsumer(
     allowAutoTopicCreation: false,
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    deps.onJoined();
+    deps.onJoined(payload.memberAssignment[config.topic] ?? []);
     log.info({ groupId: payload.groupId, partitions: payload.memberAssignment[config.topic] }, 'joined the consumer group');
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {

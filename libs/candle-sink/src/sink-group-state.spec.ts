@@ -2,8 +2,9 @@ import { decodePartitionState, encodePartitionState } from './sink-group-state';
 
 describe('sink group state (commit metadata)', () => {
   it('reads back what it wrote', () => {
-    expect(decodePartitionState(encodePartitionState({ deadLettered: 3, expectedRecords: 1440 }))).toEqual({ deadLettered: 3, expectedRecords: 1440 });
-    expect(decodePartitionState(encodePartitionState({ deadLettered: 0 }))).toEqual({ deadLettered: 0, expectedRecords: undefined });
+    expect(decodePartitionState(encodePartitionState({ deadLettered: 3, expectedRecords: 1440 }))).toEqual({ deadLettered: 3, expectedRecords: 1440, endOfStream: false, finishes: 0 });
+    expect(decodePartitionState(encodePartitionState({ deadLettered: 0, endOfStream: true, finishes: 2 }))).toEqual({ deadLettered: 0, expectedRecords: undefined, endOfStream: true, finishes: 2 });
+    expect(decodePartitionState(encodePartitionState({ deadLettered: 0 }))).toEqual({ deadLettered: 0, expectedRecords: undefined, endOfStream: false, finishes: 0 });
   });
 
   it('ignores metadata it did not write', () => {

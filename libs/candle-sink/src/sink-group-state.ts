@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '@streamforge/logging';
 
 /**
@@ -11,6 +11,10 @@ import type { Logger } from '@streamforge/logging';
 export interface PartitionState {
   deadLettered: number;
   expectedRecords?: number;
+  /** The committed offset is the partition's last end-of-stream marker (the sink never commits past it). */
+  endOfStream?: boolean;
+  /** How many instances reported `finished` for this group so far (kept on partition 0 only; see group-completion). */
+  finishes?: number;
 }
 
 export interface SinkGroupState {
@@ -18,11 +22,20 @@ export interface SinkGroupState {
   deadLettered: Map<number, number>;
   /** The largest loader count any partition's commit recorded. */
   expectedRecords?: number;
+  /** `finished` reports so far (see group-completion). */
+  finishes: number;
+  /** Per partition, the committed offset (only partitions with a commit of ours) and whether it sits on the last marker. */
+  commits: Map<number, { offset: bigint; endOfStream: boolean }>;
 }
 
 /** The commit metadata for one partition (Kafka keeps up to 4 KiB by default; this stays tiny). */
 export function encodePartitionState(state: PartitionState): string {
-  return JSON.stringify({ dead_lettered: state.deadLettered, ...(state.expectedRecords === undefined ? {} : { expected_records: state.expectedRecords }) });
+  return JSON.stringify({
+    dead_lettered: state.deadLettered,
+    ...(state.expectedRecords === undefined ? {} : { expected_records: state.expectedRecords }),
+    ...(state.endOfStream ? { end_of_stream: true } : {}),
+    ...(state.finishes ? { finishes: state.finishes } : {}),
+  });
 }
 
 /** The state a commit recorded; undefined when the metadata is empty or not ours. */
@@ -34,9 +47,9 @@ export function decodePartitionState(metadata: string | null | undefined): Parti
   } catch {
     return undefined;
   }
-  const { dead_lettered: deadLettered, expected_records: expectedRecords } = (value ?? {}) as Record<string, unknown>;
+  const { dead_lettered: deadLettered, expected_records: expectedRecords, end_of_stream: endOfStream, finishes } = (value ?? {}) as Record<string, unknown>;
   if (!isCount(deadLettered) || (expectedRecords !== undefined && !isCount(expectedRecords))) return undefined;
-  return { deadLettered, expectedRecords };
+  return { deadLettered, expectedRecords, endOfStream: endOfStream === true, finishes: isCount(finishes) ? finishes : 0 };
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -46,21 +59,28 @@ export async function readSinkGroupState(kafka: Kafka, groupId: string, topic: s
   const admin = kafka.admin();
   await admin.connect();
   try {
-    // No topic list: the data topic may not exist yet, and a group that never committed has nothing.
-    const offsets = await admin.fetchOffsets({ groupId });
-    const state: SinkGroupState = { deadLettered: new Map() };
-    for (const { partition, offset, metadata } of offsets.find((entry) => entry.topic === topic)?.partitions ?? []) {
-      if (Number(offset) < 0) continue;
-      const decoded = decodePartitionState(metadata);
-      if (!decoded) {
-        if (metadata) log.warn({ partition, metadata }, 'ignoring commit metadata the sink did not write; its dead letters count from 0');
-        continue;
-      }
-      state.deadLettered.set(partition, decoded.deadLettered);
-      if (decoded.expectedRecords !== undefined && decoded.expectedRecords > (state.expectedRecords ?? -1)) state.expectedRecords = decoded.expectedRecords;
-    }
-    return state;
+    return await readGroupStateWith(admin, groupId, topic, log);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** readSinkGroupState with an admin client already connected (the completion watcher polls with one). */
+export async function readGroupStateWith(admin: Admin, groupId: string, topic: string, log: Logger): Promise<SinkGroupState> {
+  // No topic list: the data topic may not exist yet, and a group that never committed has nothing.
+  const offsets = await admin.fetchOffsets({ groupId });
+  const state: SinkGroupState = { deadLettered: new Map(), finishes: 0, commits: new Map() };
+  for (const { partition, offset, metadata } of offsets.find((entry) => entry.topic === topic)?.partitions ?? []) {
+    if (Number(offset) < 0) continue;
+    const decoded = decodePartitionState(metadata);
+    if (!decoded) {
+      if (metadata) log.warn({ partition, metadata }, 'ignoring commit metadata the sink did not write; its dead letters count from 0');
+      continue;
+    }
+    state.deadLettered.set(partition, decoded.deadLettered);
+    state.commits.set(partition, { offset: BigInt(offset), endOfStream: decoded.endOfStream === true });
+    if (partition === 0) state.finishes = decoded.finishes ?? 0;
+    if (decoded.expectedRecords !== undefined && decoded.expectedRecords > (state.expectedRecords ?? -1)) state.expectedRecords = decoded.expectedRecords;
+  }
+  return state;
 }

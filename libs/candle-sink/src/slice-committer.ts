@@ -17,6 +17,8 @@ export interface SliceCommitterDeps {
   ending: SinkEnding;
   metrics: SinkMetrics;
   log: Logger;
+  /** `finished` reports the group recorded so far (carried in partition 0's commits; see GroupCompletion). */
+  finishes: () => number;
   /** The running consumer, to rewind a partition after a failed commit. */
   consumer: () => Consumer | undefined;
 }
@@ -30,6 +32,8 @@ export class SliceCommitter {
   /** The topic's partitions (grows when partitions are added while loading). */
   partitions: number[] = [];
   private readonly committed = new Map<number, bigint>();
+  /** Partitions whose last commit was tagged `end_of_stream` (see GroupCompletion). */
+  private readonly tagged = new Set<number>();
   /** Per partition, how often a failed commit rewound it. */
   private readonly epochs = new Map<number, number>();
 
@@ -46,7 +50,8 @@ export class SliceCommitter {
   async commit(slice: DecodedSlice): Promise<void> {
     const { partition, group } = slice;
     const { ending, markers, metrics, log } = this.deps;
-    if (ending.kind === 'failure' || slice.epoch !== this.epochOf(partition)) return;
+    // After a complete load nothing is committed: a partition re-read after a rebalance must not rewrite the group's finish stamp.
+    if (ending.kind === 'failure' || ending.kind === 'complete' || slice.epoch !== this.epochOf(partition)) return;
     try {
       if (slice.letters.length > 0) await this.deps.deadLetters.send(slice.letters);
     } catch (error) {
@@ -56,8 +61,15 @@ export class SliceCommitter {
     this.deps.progress.committed(slice.messages, slice.newest);
     const next = BigInt(slice.last) + 1n;
     const offset = markers.commitOffset(partition, next);
-    if (this.committed.get(partition) !== offset) {
-      const metadata = encodePartitionState({ deadLettered: this.deps.deadLetters.countBelow(partition, offset), expectedRecords: this.deps.progress.expectedRecords() });
+    const endOfStream = markers.isLastMarker(partition, offset);
+    // The slice before the marker already committed the marker's offset, untagged: the marker's slice tags it.
+    if (this.committed.get(partition) !== offset || (endOfStream && !this.tagged.has(partition))) {
+      const metadata = encodePartitionState({
+        deadLettered: this.deps.deadLetters.countBelow(partition, offset),
+        expectedRecords: this.deps.progress.expectedRecords(),
+        endOfStream,
+        ...(partition === 0 ? { finishes: this.deps.finishes() } : {}),
+      });
       try {
         // kafkajs passes `metadata` through to the OffsetCommit request (its types leave it out).
         await group.commit({ topics: [{ topic: this.topic, partitions: [{ partition, offset: offset.toString(), metadata } as { partition: number; offset: string }] }] });
@@ -69,6 +81,8 @@ export class SliceCommitter {
         return;
       }
       this.committed.set(partition, offset);
+      if (endOfStream) this.tagged.add(partition);
+      else this.tagged.delete(partition);
       this.deps.deadLetters.committed(partition, offset);
       metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
     }

@@ -1,6 +1,8 @@
-// `npm run bench:sink -- [--candles N] [--partitions N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--keep] [--cpu-prof DIR]
+// `npm run bench:sink -- [--candles N] [--partitions N] [--replicas N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--keep] [--cpu-prof DIR]
 //   [--try "BATCH_SIZE=1000 LINGER_MS=50" --try ...]`
 // Side by side with and without indicators: `npm run bench:sink -- --try "INDICATORS=none" --try ""`.
+// --replicas N runs N sink instances of one queue (one consumer group, one SQLite file) over a topic
+// of at least N partitions; the figures are from the first join to the load complete.
 // Pre-fills a topic with N candles (default 1,000,000) and end-of-stream markers, then times the
 // built arango-candles bundle draining it into SQLite: candles/s and the sink's peak RSS.
 // Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts the local broker (and stops it afterwards).
@@ -25,7 +27,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       candles: { type: 'string', default: '1000000' },
-      partitions: { type: 'string', default: '1' },
+      partitions: { type: 'string' },
+      replicas: { type: 'string', default: '1' },
       'batch-size': { type: 'string' },
       'linger-ms': { type: 'string' },
       'max-bytes-per-partition': { type: 'string' },
@@ -35,7 +38,11 @@ async function main(): Promise<void> {
     },
   });
   const total = Number(values.candles);
-  const partitionCount = Number(values.partitions);
+  const replicas = Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a whole number ≥ 1, got "${values.replicas}"`);
+  // At least one partition per instance, else the extra instances have nothing to read.
+  const partitionCount = Number(values.partitions ?? replicas);
+  if (partitionCount < replicas) throw new Error(`--partitions ${partitionCount} is fewer than --replicas ${replicas}: the extra instances would idle`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx nx build arango-candles\` first`);
 
   let brokers = process.env.KAFKA_BOOTSTRAP_SERVERS;
@@ -51,7 +58,7 @@ async function main(): Promise<void> {
   const topic = uniqueName('bench-candles');
   await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }]);
 
-  out(`arango-candles bench: ${total.toLocaleString('en-US')} candles, ${partitionCount} partition(s), broker ${brokers}`);
+  out(`arango-candles bench: ${total.toLocaleString('en-US')} candles, ${partitionCount} partition(s), ${replicas} sink instance(s), broker ${brokers}`);
   const publisher = new CandlePublisher(kafka, topic);
   await publisher.connect();
   const fillStarted = Date.now();
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
   const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) }));
   let allStored = true;
   for (const settings of tries) {
-    const result = await drain({ brokers, topic, controlTopic, eventsTopic, total, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
+    const result = await drain({ brokers, topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
     allStored &&= result.stored === total;
   }
 
@@ -96,6 +103,7 @@ interface DrainOptions {
   controlTopic: string;
   eventsTopic: string;
   total: number;
+  replicas: number;
   settings: Record<string, string>;
   cpuProfileDir?: string;
   keep: boolean;
@@ -118,40 +126,18 @@ async function drain(options: DrainOptions): Promise<{ stored: number }> {
 
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const spawnedAt = Date.now();
-  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
-  // The node options the local launcher and the image use.
-  const sink = spawn(process.execPath, [...profile, ...workerNodeArgs('arango-candles'), bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let joinedAt: number | undefined;
-  let completeAt: number | undefined;
-  let passStartedAt: number | undefined;
-  let peakKb = 0;
-  let exitLine: { cpu_seconds?: number; max_rss_mb?: number } = {};
-  let stderr = '';
-  let pending = '';
-  sink.stdout.on('data', (data: Buffer) => {
-    pending += data.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (joinedAt === undefined && line.includes('joined the consumer group')) joinedAt = Date.now();
-      if (passStartedAt === undefined && line.includes('computing indicators over the stored series')) passStartedAt = Date.now();
-      if (completeAt === undefined && line.includes('"load complete"')) completeAt = Date.now();
-      if (line.includes('arango-candles exiting')) exitLine = JSON.parse(line) as typeof exitLine;
-    }
-  });
-  sink.stderr.on('data', (data: Buffer) => (stderr += data.toString('utf8')));
-  const sample = setInterval(() => {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${sink.pid}/status`, 'utf8'));
-      if (match) peakKb = Math.max(peakKb, Number(match[1]));
-    } catch {
-      // The process has just exited.
-    }
-  }, 50);
-  const code = await new Promise<number | null>((resolve) => sink.on('exit', resolve));
-  clearInterval(sample);
+  const runs = Array.from({ length: options.replicas }, (_, index) => runSink(env, options.cpuProfileDir, index));
+  const results = await Promise.all(runs);
   const exitedAt = Date.now();
-  if (code !== 0 || joinedAt === undefined || completeAt === undefined) throw new Error(`the sink exited ${code} without finishing: ${stderr.slice(-2000)}`);
+  const failed = results.find((run) => run.code !== 0);
+  if (failed) throw new Error(`a sink exited ${failed.code}: ${failed.stderr.slice(-2000)}`);
+  const joins = results.map((run) => run.joinedAt).filter((at): at is number => at !== undefined);
+  const finisher = results.find((run) => run.completeAt !== undefined);
+  if (joins.length === 0 || !finisher?.completeAt) throw new Error('no sink reported the load complete (the one that reports finished logs "load complete")');
+  const joinedAt = Math.min(...joins);
+  const { completeAt, passStartedAt } = finisher;
+  const peakKb = Math.max(...results.map((run) => run.peakKb));
+  const cpuSeconds = results.reduce((sum, run) => sum + (run.exitLine.cpu_seconds ?? 0), 0);
 
   const store = createSqliteDocumentStore({ path: sqlitePath });
   const stored = await store.count('bench_candles');
@@ -160,11 +146,53 @@ async function drain(options: DrainOptions): Promise<{ stored: number }> {
   out(`  sink drained the topic in ${(drainMs / 1000).toFixed(2)} s: ${rate(total, drainMs)} (from joining the group to the load complete, indicator pass included)`);
   if (passStartedAt !== undefined) out(`  of which the indicator pass: ${((completeAt - passStartedAt) / 1000).toFixed(2)} s (${rate(total, completeAt - passStartedAt)})`);
   out(`  process wall time ${((exitedAt - spawnedAt) / 1000).toFixed(2)} s (${rate(total, exitedAt - spawnedAt)}, start-up and exit included)`);
-  out(`  peak RSS of the sink: ${Math.round(peakKb / 1024)} MB (VmHWM; the sink reports maxRSS ${exitLine.max_rss_mb} MB)`);
-  if (exitLine.cpu_seconds) out(`  CPU time of the sink: ${exitLine.cpu_seconds.toFixed(2)} s (${rate(total, exitLine.cpu_seconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
+  out(`  peak RSS of ${options.replicas === 1 ? 'the sink' : 'the largest sink instance'}: ${Math.round(peakKb / 1024)} MB (VmHWM; maxRSS reported: ${results.map((run) => `${run.exitLine.max_rss_mb} MB`).join(', ')})`);
+  if (cpuSeconds) out(`  CPU time of the sink${options.replicas === 1 ? '' : 's, summed'}: ${cpuSeconds.toFixed(2)} s (${rate(total, cpuSeconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
   out(`  documents in SQLite: ${stored.toLocaleString('en-US')} ${stored === total ? '(all of them)' : `(EXPECTED ${total})`}`);
   if (!options.keep) rmSync(dir, { recursive: true, force: true });
   return { stored };
+}
+
+interface SinkRun {
+  code: number | null;
+  joinedAt?: number;
+  completeAt?: number;
+  passStartedAt?: number;
+  peakKb: number;
+  exitLine: { cpu_seconds?: number; max_rss_mb?: number };
+  stderr: string;
+}
+
+/** One sink instance from spawn to exit, with the times of its log lines the figures need. */
+async function runSink(env: Record<string, string>, cpuProfileDir: string | undefined, index: number): Promise<SinkRun> {
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  // The node options the local launcher and the image use; each instance its own metrics port (0: any free one).
+  const sink = spawn(process.execPath, [...profile, ...workerNodeArgs('arango-candles'), bundle], { env: { ...env, TELEMETRY_PRODUCER_ID: `arango-candles__bench${index}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: SinkRun = { code: null, peakKb: 0, exitLine: {}, stderr: '' };
+  let pending = '';
+  sink.stdout.on('data', (data: Buffer) => {
+    pending += data.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (run.joinedAt === undefined && line.includes('joined the consumer group')) run.joinedAt = Date.now();
+      if (run.passStartedAt === undefined && line.includes('computing indicators over the stored series')) run.passStartedAt = Date.now();
+      if (run.completeAt === undefined && line.includes('"load complete"')) run.completeAt = Date.now();
+      if (line.includes('arango-candles exiting')) run.exitLine = JSON.parse(line) as SinkRun['exitLine'];
+    }
+  });
+  sink.stderr.on('data', (data: Buffer) => (run.stderr += data.toString('utf8')));
+  const sample = setInterval(() => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${sink.pid}/status`, 'utf8'));
+      if (match) run.peakKb = Math.max(run.peakKb, Number(match[1]));
+    } catch {
+      // The process has just exited.
+    }
+  }, 50);
+  run.code = await new Promise<number | null>((resolve) => sink.on('exit', resolve));
+  clearInterval(sample);
+  return run;
 }
 
 main().catch((error: unknown) => {
