@@ -99,7 +99,7 @@ export class QueueService {
     await this.deps.commands.send(
       plan.targets.map((t) => ({
         command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: plan.timeRange,
-        kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, ...(t.image ? { image: t.image } : {}), timestamp,
+        kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, timestamp,
       })),
     );
     for (const spec of specs) {

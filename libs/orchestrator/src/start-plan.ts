@@ -2,6 +2,7 @@ import { isKlineInterval } from '@streamforge/binance';
 import { parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
 import { RequestError } from './errors';
 import { collectionNameFor, dataTopicFor, jobNameFor, queueIdFor, randomSuffix, telemetryIdFor, workerLabels } from './queue-naming';
+import { checkWorkerArgs } from './worker-args';
 import { DEFAULT_CANDLE_TARGETS, intervalOfType, INTERVAL_LIST, isCandleTarget, isCandleType, knownTargetNames, resolveTarget } from './targets';
 
 /** One worker of a planned queue, with every name it will use. */
@@ -9,7 +10,7 @@ export interface TargetPlan {
   target: string;
   type: string;
   interval: string | null;
-  image: string | null;
+  /** Flags from the target's allow-list, normalized (`--flag value`). */
   args: string[];
   kafkaTopic: string;
   collectionName: string;
@@ -39,7 +40,7 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
   const requested = request.targets ?? request.requests;
   const entries = requested
     ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
-    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, image: undefined, args: undefined, path: 'type' }));
+    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, path: 'type' }));
 
   if (!requested && request.type && !isCandleType(request.type)) {
     errors.push({
@@ -67,7 +68,9 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
         errors.push({ path: `${entry.path}.interval`, message: `interval "${entry.interval}" contradicts type "${type}"` });
       }
     }
-    return { target: target ?? entry.target, type, interval, image: entry.image ?? null, args: entry.args ?? [] };
+    const checked = target ? checkWorkerArgs(target, entry.args ?? [], `${entry.path}.args`) : { args: [], errors: [] };
+    errors.push(...checked.errors);
+    return { target: target ?? entry.target, type, interval, args: checked.args };
   });
 
   const seen = new Set<string>();
@@ -94,7 +97,6 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
       target: entry.target,
       type: entry.type,
       interval: entry.interval,
-      image: entry.image,
       args: entry.args,
       // Loader and sink of one type share the queue's data topic; another type gets its own.
       kafkaTopic: entry.type === queueType ? dataTopicFor(queueId) : dataTopicFor(`${queueId}-${entry.type}`),

@@ -13,14 +13,13 @@ export const dataTypeSchema = z
   .regex(/^[a-z][a-zA-Z0-9_]{0,39}$/, 'letters, digits and _, starting with a lowercase letter, at most 40 characters (e.g. api_candles_1m)')
   .describe('data type, e.g. api_candles_1m');
 
-const workerArgs = z.array(z.string().max(200)).max(20).describe('extra command-line arguments for the worker (e.g. dummy-service flags)');
+const workerArgs = z.array(z.string().max(100)).max(20).describe("the worker's command-line flags, only those on its allow-list (e.g. dummy-service's --simulate-loading, --loading-interval 5)");
 
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
   target: z.string().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
   interval: z.string().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
-  image: z.string().min(1).optional().describe('container image (Kubernetes launcher), overrides registry/tag'),
   args: workerArgs.optional(),
 });
 
@@ -53,11 +52,10 @@ export const startQueueRequestSchema = z
   })
   .describe('Start a queue: simple shape {symbol, type, time_range} or multi-target shape {symbol, time_range, targets|requests}');
 
-/** `extra_params` of a test flow: what a flow lets the caller change. */
+/** `extra_params` of a test flow: what a flow lets the caller change (never the image: queue-manager's configuration picks it). */
 export const flowParamsSchema = z.strictObject({
   interval: z.string().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
-  image: z.string().min(1).optional().describe('container image for every target (Kubernetes launcher)'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
 });
 
