@@ -8,11 +8,12 @@ import { createMetricsRegistry } from '@streamforge/metrics';
 import {
   createCommandPublisher, createQueueManagerMetrics, createTelemetryFollower, FlowFileError, loadFlowCatalog, QueueService, QueueStateRepository,
 } from '@streamforge/orchestrator';
-import { createApiServer, WsHub } from '@streamforge/queue-api';
+import { ApiTokenFileError, createApiServer, createAuthenticator, WsHub, type Authenticator } from '@streamforge/queue-api';
 import { createDocumentStore } from '@streamforge/storage';
 import { onShutdownSignal } from '@streamforge/worker';
 // The app's own version is its image tag (tools/ci/app-version.sh); esbuild inlines it.
 import { version } from '../package.json';
+import { authConfigOf } from './auth-settings';
 import { imageOverrides, queueManagerConfigSchema } from './queue-manager-config';
 
 async function main(): Promise<void> {
@@ -24,6 +25,15 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof FlowFileError)) throw error;
     process.stderr.write(`configuration error: FLOWS_FILE: ${error.message}\n`);
+    process.exit(CONFIG_EXIT_CODE);
+  }
+  const authConfig = authConfigOf(config);
+  let auth: Authenticator | undefined;
+  try {
+    auth = authConfig && createAuthenticator(authConfig);
+  } catch (error) {
+    if (!(error instanceof ApiTokenFileError)) throw error;
+    process.stderr.write(`configuration error: API_TOKENS_FILE: ${error.message}\n`);
     process.exit(CONFIG_EXIT_CODE);
   }
 
@@ -82,7 +92,7 @@ async function main(): Promise<void> {
   const app = await createApiServer({
     service: queues, hub, registry, logger, version, isStarted: () => started,
     // GET /candles reads the store the sink writes to (same STORE settings); / serves the dashboard.
-    candles: store, dashboardDir: config.DASHBOARD_DIR,
+    candles: store, dashboardDir: config.DASHBOARD_DIR, auth,
     readinessChecks: {
       kafka: async () => void (await admin.describeCluster()),
       store: () => store.ping(),
@@ -91,7 +101,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   started = true;
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port, launcher: launcher.kind, store: `${store.kind} ${store.location}`, docs: `http://127.0.0.1:${port}/docs` }, 'queue-manager listening');
+  if (!auth) logger.warn({ host: config.HOST }, 'authentication is off: anyone who can reach this loopback address may start and stop queues');
+  logger.info({ port, auth: auth?.methods ?? 'off', launcher: launcher.kind, store: `${store.kind} ${store.location}`, docs: `http://127.0.0.1:${port}/docs` }, 'queue-manager listening');
 
   onShutdownSignal((signal) => {
     logger.info({ signal }, 'shutting down');

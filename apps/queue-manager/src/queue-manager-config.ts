@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { booleanSetting, commonSettings, portSetting, positiveInt } from '@streamforge/config';
 import { kafkaEnvSettings } from '@streamforge/kafka';
 import { refineStoreSettings, storeSettings } from '@streamforge/storage';
+import { authSettings, refineAuthSettings } from './auth-settings';
 
 const nodeSelector = z
   .string()
@@ -17,7 +18,8 @@ export const queueManagerConfigSchema = z
     QUEUE_CONTROL_TOPIC: commonSettings.QUEUE_CONTROL_TOPIC,
     QUEUE_EVENTS_TOPIC: commonSettings.QUEUE_EVENTS_TOPIC,
     PORT: portSetting.default(8000).describe('HTTP port of the API, /ws/topic, /metrics and /health/*'),
-    HOST: z.string().default('0.0.0.0').describe('address to listen on'),
+    HOST: z.string().default('127.0.0.1').describe('address to listen on; anything but loopback needs authentication (the Deployment sets 0.0.0.0)'),
+    ...authSettings,
     ...storeSettings,
     LAUNCHER: z.enum(['kubernetes', 'local'], { error: 'kubernetes or local' }).default('local').describe('how workers run: Kubernetes Jobs or local child processes'),
     QM_CONSUMER_GROUP: z.string().min(1).default('queue-manager').describe('consumer group on queue-events; keep it stable so a restart resumes'),
@@ -46,7 +48,10 @@ export const queueManagerConfigSchema = z
     IMAGE_DUMMY_SERVICE: z.string().optional(),
     debug: booleanSetting.default(false),
   })
-  .superRefine((config, ctx) => refineStoreSettings(config, ctx));
+  .superRefine((config, ctx) => {
+    refineStoreSettings(config, ctx);
+    refineAuthSettings(config, ctx);
+  });
 
 export type QueueManagerConfig = z.infer<typeof queueManagerConfigSchema>;
 

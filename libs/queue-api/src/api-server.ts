@@ -11,6 +11,7 @@ import {
   errorEnvelopeSchema, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
   startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
 } from '@streamforge/schemas';
+import { registerAuth, selectWsProtocol, WS_BEARER_PREFIX, WS_PROTOCOL, type Authenticator } from './auth';
 import { type CandleReader } from './candle-page';
 import { registerCandleRoutes } from './candle-routes';
 import { registerDashboard } from './dashboard-routes';
@@ -40,9 +41,11 @@ export interface ApiServerDeps {
   candles?: CandleReader;
   /** The built dashboard, served at `/`. */
   dashboardDir?: string;
+  /** Who may call: every route but /health/*, /metrics and the dashboard shell needs a token. None = no authentication (loopback only; the app enforces it). */
+  auth?: Authenticator;
 }
 
-const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
+const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
 const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
 const READY_TIMEOUT_MS = 3_000;
 
@@ -68,9 +71,13 @@ export async function createApiServer(deps: ApiServerDeps) {
     request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
   });
 
+  if (deps.auth) registerAuth(app, { authenticator: deps.auth, logger: deps.logger });
+
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an OIDC access token (JWT) or a static API token; viewer for GET, operator for start/stop' } } },
+      security: [{ bearer: [] }],
       info: { title: 'StreamForge queue-manager', version: deps.version, description: 'Start, follow and stop StreamForge queues (workflows).' },
       tags: [{ name: 'queues' }, { name: 'candles' }, { name: 'health' }, { name: 'live' }],
       // @fastify/websocket hides WebSocket routes from the generated paths: document ours by hand.
@@ -80,7 +87,7 @@ export async function createApiServer(deps: ApiServerDeps) {
             tags: ['live'],
             summary: 'WebSocket: every telemetry event and queue-state change',
             description:
-              'Upgrade to a WebSocket. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.',
+              `Upgrade to a WebSocket. Authenticate with the Authorization header, or (browsers) the subprotocols "${WS_PROTOCOL}, ${WS_BEARER_PREFIX}<token>"; the server selects ${WS_PROTOCOL}. A browser Origin must be the API's own or configured. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.`,
             responses: { '101': { description: 'Switching Protocols' } },
           },
         },
@@ -89,7 +96,7 @@ export async function createApiServer(deps: ApiServerDeps) {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectWsProtocol } });
 
   app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 

@@ -6,3 +6,4 @@ export * from './render-openapi';
 export * from './candle-page';
 export * from './candle-routes';
 export * from './dashboard-routes';
+export * from './auth';
