@@ -26,6 +26,7 @@ export const queueManagerConfigSchema = z
     FLOWS_FILE: z.string().default(join(__dirname, 'flows.yaml')).describe('flows for /queues/start-test-flow'),
     DASHBOARD_DIR: z.string().default(join(__dirname, 'dashboard')).describe('the built dashboard served at / (libs/dashboard-ui)'),
     DATA_TOPIC_PARTITIONS: positiveInt.default(1).describe('partitions of each new data topic'),
+    MAX_RANGE_CANDLES: positiveInt.default(5_000_000).describe('most candles one candle target of a queue may load (range / interval); a longer range is a 400'),
     STOP_REPEAT_MS: positiveInt.default(2_000).describe('a stop is published again this often until every worker reported'),
     STOP_GRACE_MS: positiveInt.default(30_000).describe('then the launcher ends what still runs'),
     EXIT_EVENT_GRACE_MS: positiveInt.default(5_000).describe('wait for a dead worker’s last events before recording it as failed'),

@@ -9,7 +9,7 @@ import { flowToStartRequest, type FlowCatalog } from './flow-catalog';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
 import { applyEvent, failTarget, forceInterrupted, newQueueState, requestStop, TERMINAL_QUEUE } from './queue-state-reducer';
 import type { QueueStateRepository } from './queue-state-repository';
-import { planStart, type QueuePlan } from './start-plan';
+import { DEFAULT_RANGE_LIMITS, planStart, type QueuePlan } from './start-plan';
 import { workerSpecFor } from './worker-spec';
 
 export interface QueueServiceConfig {
@@ -20,6 +20,8 @@ export interface QueueServiceConfig {
   stopGraceMs: number;
   /** How long a worker's last events may take to arrive after its process/Job ended. */
   exitEventGraceMs: number;
+  /** Most candles one candle target may load; default DEFAULT_RANGE_LIMITS.maxCandles. */
+  maxRangeCandles?: number;
 }
 
 export interface QueueServiceDeps {
@@ -81,7 +83,7 @@ export class QueueService {
   }
 
   private async startNow(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown> }): Promise<StartQueueResult> {
-    const plan = planStart(request, options);
+    const plan = planStart(request, { ...options, limits: { maxCandles: this.config.maxRangeCandles ?? DEFAULT_RANGE_LIMITS.maxCandles, now: Date.now() } });
     await this.rejectDuplicateOf(plan);
     const specs = plan.targets.map((target) => workerSpecFor(plan, target));
     for (const spec of specs) {

@@ -1,5 +1,5 @@
-import { isKlineInterval } from '@streamforge/binance';
-import { parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
+import { intervalMs, isKlineInterval } from '@streamforge/binance';
+import { formatTimeRange, parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
 import { RequestError } from './errors';
 import { collectionNameFor, dataTopicFor, jobNameFor, queueIdFor, randomSuffix, telemetryIdFor, workerLabels } from './queue-naming';
 import { checkWorkerArgs } from './worker-args';
@@ -29,11 +29,25 @@ export interface QueuePlan {
   targets: TargetPlan[];
 }
 
+/** How much one queue may load. */
+export interface RangeLimits {
+  /** Most candles one candle target may load (the range divided by its interval). */
+  maxCandles: number;
+  /** The end of a range is clamped to this (ms); a range starting after it is refused. */
+  now: number;
+}
+
+/** Generous for real loads (1m: 9.5 years; 1s: 58 days) yet far from a century of 1s candles. */
+export const DEFAULT_RANGE_LIMITS = { maxCandles: 5_000_000 } as const;
+
 /**
  * Turns a schema-valid start request into a plan: resolves target names (and the old aliases),
  * checks candle intervals, and names the queue, topics, collections, telemetry ids and jobs.
  */
-export function planStart(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown>; suffix?: string } = {}): QueuePlan {
+export function planStart(
+  request: StartQueueRequest,
+  options: { flowName?: string; original?: Record<string, unknown>; suffix?: string; limits?: RangeLimits } = {},
+): QueuePlan {
   const errors: FieldError[] = [];
   let unknownTarget = false;
   const field = request.targets ? 'targets' : 'requests';
@@ -84,6 +98,19 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
 
   const range = parseTimeRange(request.time_range);
   if (!range.ok) throw new RequestError([{ path: 'time_range', message: `${range.reason} (got "${request.time_range}")` }]);
+  const limits = options.limits ?? { ...DEFAULT_RANGE_LIMITS, now: Date.now() };
+  if (range.value.fromMs >= limits.now) throw new RequestError([{ path: 'time_range', message: `starts in the future (got "${request.time_range}")` }]);
+  const clamped = { ...range.value, untilMs: Math.min(range.value.untilMs, limits.now) };
+  for (const entry of resolved) {
+    if (!isCandleTarget(entry.target) || entry.interval === null || !isKlineInterval(entry.interval)) continue;
+    const candles = Math.ceil((clamped.untilMs - clamped.fromMs) / intervalMs(entry.interval, clamped.fromMs));
+    if (candles > limits.maxCandles) {
+      throw new RequestError([{
+        path: 'time_range',
+        message: `${candles.toLocaleString('en-US')} ${entry.interval} candles for ${entry.target}; at most ${limits.maxCandles.toLocaleString('en-US')} per queue: split the range (got "${request.time_range}")`,
+      }]);
+    }
+  }
   const queueType = request.type ?? resolved[0].type;
   const suffix = options.suffix ?? randomSuffix();
   const queueId = queueIdFor(request.symbol, queueType, range.value.startDay, suffix);
@@ -110,7 +137,8 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
     queueId,
     symbol: request.symbol,
     type: queueType,
-    timeRange: request.time_range,
+    // The one spelling of the range, end clamped to now: what is stored, sent and compared for duplicates.
+    timeRange: formatTimeRange(clamped),
     flowName: options.flowName ?? null,
     request: options.original ?? (request as Record<string, unknown>),
     targets,

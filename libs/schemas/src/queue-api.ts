@@ -4,12 +4,16 @@ import { timeRangeSchema } from './time-range';
 /** Binance spot symbols as the exchange writes them. */
 export const symbolSchema = z
   .string()
+  .max(40, 'at most 40 characters')
+  .trim()
   .regex(/^[A-Z0-9]{2,20}$/, 'uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT)')
   .describe('exchange symbol: uppercase letters and digits, 2-20 characters, e.g. BTCUSDT');
 
 /** The data type of a load, e.g. `api_candles_1m` (candle targets read the interval from it). */
 export const dataTypeSchema = z
   .string()
+  .max(60, 'at most 60 characters')
+  .trim()
   .regex(/^[a-z][a-zA-Z0-9_]{0,39}$/, 'letters, digits and _, starting with a lowercase letter, at most 40 characters (e.g. api_candles_1m)')
   .describe('data type, e.g. api_candles_1m');
 
@@ -17,9 +21,9 @@ const workerArgs = z.array(z.string().max(100)).max(20).describe("the worker's c
 
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
-  target: z.string().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
+  target: z.string().max(100, 'at most 100 characters').trim().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
-  interval: z.string().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
+  interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),
 });
 
@@ -54,7 +58,7 @@ export const startQueueRequestSchema = z
 
 /** `extra_params` of a test flow: what a flow lets the caller change (never the image: queue-manager's configuration picks it). */
 export const flowParamsSchema = z.strictObject({
-  interval: z.string().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
+  interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
 });
@@ -62,14 +66,14 @@ export const flowParamsSchema = z.strictObject({
 /** `POST /queues/start-test-flow`: a named flow from the flows file shipped with queue-manager. */
 export const startFlowRequestSchema = z
   .strictObject({
-    flow_name: z.string().min(1).describe('e.g. default_candles_flow or dummy_flow'),
+    flow_name: z.string().max(100, 'at most 100 characters').trim().min(1).describe('e.g. default_candles_flow or dummy_flow'),
     symbol: symbolSchema,
     time_range: timeRangeSchema,
     extra_params: flowParamsSchema.optional(),
   })
   .describe('Start a named flow');
 
-const queueIdField = z.string().min(1).max(200).describe('queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123');
+const queueIdField = z.string().max(200, 'at most 200 characters').trim().min(1).describe('queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123');
 
 /** `POST /queues/stop`: the queue id in the query string or in the JSON body. */
 export const stopQueueRequestSchema = z.strictObject({ queue_id: queueIdField.optional() }).describe('Stop a queue');
