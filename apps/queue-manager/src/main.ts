@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   const app = await createApiServer({
     service: queues, hub, registry, logger, version, isStarted: () => started,
     // GET /candles reads the store the sink writes to (same STORE settings); / serves the dashboard.
-    candles: store, dashboardDir: config.DASHBOARD_DIR, auth,
+    candles: { store, isKnownCollection: async (name) => (await repository.list()).some((queue) => queue.targets.some((t) => t.collection_name === name)) },
+    dashboardDir: config.DASHBOARD_DIR, auth, maxWsConnections: config.WS_MAX_CONNECTIONS,
     readinessChecks: {
       kafka: async () => void (await admin.describeCluster()),
       store: () => store.ping(),

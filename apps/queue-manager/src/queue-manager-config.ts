@@ -31,6 +31,7 @@ export const queueManagerConfigSchema = z
     STOP_GRACE_MS: positiveInt.default(30_000).describe('then the launcher ends what still runs'),
     EXIT_EVENT_GRACE_MS: positiveInt.default(5_000).describe('wait for a dead worker’s last events before recording it as failed'),
     WS_HEARTBEAT_MS: positiveInt.default(15_000).describe('WebSocket ping interval'),
+    WS_MAX_CONNECTIONS: positiveInt.default(200).describe('open /ws/topic connections at most; another handshake gets a 503'),
     WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576).describe('a WebSocket client with more queued is dropped'),
     WORKER_BACKOFF_LIMIT: z.coerce.number().int().min(0).default(2).describe('restarts of a failed worker (Job backoffLimit)'),
     WORKER_BUNDLE_ROOT: z.string().default(join(__dirname, '..', '..')).describe('local launcher: the dist folder holding apps/<target>/main.js'),

@@ -7,3 +7,4 @@ export * from './candle-page';
 export * from './candle-routes';
 export * from './dashboard-routes';
 export * from './auth';
+export * from './hardening';

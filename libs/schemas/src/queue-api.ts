@@ -75,8 +75,8 @@ export const startFlowRequestSchema = z
 
 const queueIdField = z.string().max(200, 'at most 200 characters').trim().min(1).describe('queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123');
 
-/** `POST /queues/stop`: the queue id in the query string or in the JSON body. */
-export const stopQueueRequestSchema = z.strictObject({ queue_id: queueIdField.optional() }).describe('Stop a queue');
+/** `POST /queues/stop`: the queue id in a JSON body (JSON only, so a foreign page's form cannot stop a queue). */
+export const stopQueueRequestSchema = z.strictObject({ queue_id: queueIdField }).describe('Stop a queue');
 export const queueIdParamsSchema = z.strictObject({ queue_id: queueIdField });
 
 /** What a start answers per target: where its data goes and how to find its worker. */
