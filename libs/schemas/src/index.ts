@@ -9,3 +9,4 @@ export * from './queue-api';
 export * from './queue-state';
 export * from './ws-message';
 export * from './candles-api';
+export * from './redact-locations';
