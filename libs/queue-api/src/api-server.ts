@@ -61,6 +61,8 @@ export async function createApiServer(deps: ApiServerDeps) {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 64 * 1024,
+    // Shutdown never waits for a client that holds a connection open (a refused WebSocket handshake, a stalled body).
+    forceCloseConnections: true,
     // One line per response (the onResponse hook below) instead of Fastify's two per request.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>();

@@ -60,7 +60,10 @@ describe('web surface', () => {
     const connect = () =>
       new Promise<{ status: number; socket?: WebSocket }>((resolve, reject) => {
         const socket = new WebSocket(`ws://${base}/ws/topic`);
-        socket.on('unexpected-response', (_request, response) => resolve({ status: response.statusCode ?? 0 }));
+        socket.on('unexpected-response', (request, response) => {
+          resolve({ status: response.statusCode ?? 0 });
+          request.destroy();
+        });
         socket.on('message', () => resolve({ status: 101, socket }));
         socket.on('error', reject);
       });

@@ -99,7 +99,10 @@ describe('/ws/topic', () => {
         ...(options.origin ? { origin: options.origin } : {}),
         headers: options.authorization ? { authorization: options.authorization } : {},
       });
-      socket.on('unexpected-response', (_request, response) => resolve({ status: response.statusCode ?? 0 }));
+      socket.on('unexpected-response', (request, response) => {
+          resolve({ status: response.statusCode ?? 0 });
+          request.destroy();
+        });
       socket.on('message', (data) => {
         resolve({ status: 101, protocol: socket.protocol, first: String(data) });
         socket.close();

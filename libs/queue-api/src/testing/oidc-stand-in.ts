@@ -77,6 +77,8 @@ export class OidcStandIn {
   }
 
   async close(): Promise<void> {
+    // Verifiers keep their JWKS connections alive: close them, or close() waits for them.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
