@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { positiveInt, topicName } from '@streamforge/config';
+import { booleanSetting, positiveInt, topicName } from '@streamforge/config';
+import { DEFAULT_INDICATORS, indicatorListSchema, isNoIndicators, type IndicatorSpec } from '@streamforge/schemas';
 import type { CandleSinkConfig } from '@streamforge/candle-sink';
 import { collectionNameSetting, refineStoreSettings, storeSettings } from '@streamforge/storage';
 import { workerFlags, workerSettings } from '@streamforge/worker';
@@ -11,11 +12,28 @@ import { workerFlags, workerSettings } from '@streamforge/worker';
  * 84,000 candles/s at 242 MB peak RSS; 4 MiB fetches gave 63,000/s at 317 MB, 1,000 per write
  * 55,000/s, 10,000 per write with 4 MiB fetches 69,000/s at 448 MB.
  */
+/** `INDICATORS`: the list (default DEFAULT_INDICATORS), or `none` for candles without indicators. */
+const indicatorsSetting = z
+  .string()
+  .default(DEFAULT_INDICATORS)
+  .transform((text, ctx): IndicatorSpec[] => {
+    if (isNoIndicators(text)) return [];
+    const parsed = indicatorListSchema.safeParse(text);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: `${parsed.error.issues.map((issue) => issue.message).join('; ')} (or "none")` });
+    return z.NEVER;
+  })
+  .describe(`indicators stored on every candle, comma-separated (default ${DEFAULT_INDICATORS}); "none" stores none`);
+
 export const arangoCandlesConfigSchema = z
   .object({
     ...workerSettings,
     ...storeSettings,
-    KAFKA_TOPIC: topicName.describe('data topic the loader fills'),
+    KAFKA_TOPIC: topicName.optional().describe('data topic the loader fills (required unless --recompute-indicators)'),
+    INDICATORS: indicatorsSetting,
+    recomputeIndicators: booleanSetting
+      .default(false)
+      .describe('--recompute-indicators: no Kafka load; compute INDICATORS over the stored COLLECTION_NAME in open_time order, write them, exit'),
     COLLECTION_NAME: collectionNameSetting.describe('collection the candles are written to (ArangoDB naming rules)'),
     DLQ_TOPIC: topicName.optional().describe('dead-letter topic; default <KAFKA_TOPIC>-dlq'),
     BATCH_SIZE: positiveInt.default(3_000).describe('most candles per store write'),
@@ -27,14 +45,18 @@ export const arangoCandlesConfigSchema = z
     PROGRESS_EVERY_RECORDS: positiveInt.default(50_000).describe('a loading event after this many more records'),
     PROGRESS_INTERVAL_S: z.coerce.number().positive().default(5).describe('a loading event at least this often while records arrive (s)'),
   })
-  .superRefine((config, ctx) => refineStoreSettings(config, ctx));
+  .superRefine((config, ctx) => {
+    refineStoreSettings(config, ctx);
+    if (!config.recomputeIndicators && config.KAFKA_TOPIC === undefined) ctx.addIssue({ code: 'custom', path: ['KAFKA_TOPIC'], message: 'required (unless --recompute-indicators)' });
+    if (config.recomputeIndicators && config.INDICATORS.length === 0) ctx.addIssue({ code: 'custom', path: ['INDICATORS'], message: 'must list the indicators to recompute, not "none"' });
+  });
 
-export const arangoCandlesFlags = workerFlags;
+export const arangoCandlesFlags = { ...workerFlags, 'recompute-indicators': { type: 'boolean' } } as const;
 
 export type ArangoCandlesConfig = z.infer<typeof arangoCandlesConfigSchema>;
 
 /** The sink's view of the configuration. */
-export function candleSinkConfig(config: ArangoCandlesConfig): CandleSinkConfig {
+export function candleSinkConfig(config: ArangoCandlesConfig & { KAFKA_TOPIC: string }): CandleSinkConfig {
   return {
     queueId: config.QUEUE_ID,
     topic: config.KAFKA_TOPIC,
@@ -47,5 +69,6 @@ export function candleSinkConfig(config: ArangoCandlesConfig): CandleSinkConfig 
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     storeRetry: { initialDelayMs: 200, maxDelayMs: config.STORE_RETRY_MAX_DELAY_MS, giveUpAfterMs: config.STORE_RETRY_TIMEOUT_S * 1000 },
     progress: { everyRecords: config.PROGRESS_EVERY_RECORDS, everyMs: config.PROGRESS_INTERVAL_S * 1000 },
+    indicators: config.INDICATORS,
   };
 }

@@ -14,6 +14,7 @@ export const dummyConfigSchema = z.object({
   simulateLoading: z.boolean().default(false).describe('--simulate-loading: a loading event every interval'),
   loadingInterval: z.coerce.number().positive().default(10).describe('--loading-interval S'),
   failAfter: positiveInt.optional().describe('--fail-after N: send error and exit 1 after N seconds'),
+  startDelay: z.coerce.number().nonnegative().default(0).describe('--start-delay S: wait S seconds before joining Kafka (commands sent meanwhile are missed)'),
 });
 
 export const dummyFlags = {
@@ -24,6 +25,7 @@ export const dummyFlags = {
   'simulate-loading': { type: 'boolean' },
   'loading-interval': { type: 'string' },
   'fail-after': { type: 'string' },
+  'start-delay': { type: 'string' },
 } as const;
 
 export type DummyConfig = z.infer<typeof dummyConfigSchema>;

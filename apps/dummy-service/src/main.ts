@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfigOrExit } from '@streamforge/config';
 import { describeKafkaError } from '@streamforge/kafka';
 import type { TelemetryStatus } from '@streamforge/schemas';
@@ -8,6 +9,8 @@ import { createDummyMetrics } from './dummy-metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(dummyConfigSchema, { flags: dummyFlags });
+  // Commands are read from the runtime's start on: a late start makes a worker that missed them.
+  if (config.startDelay > 0) await sleep(config.startDelay * 1000);
   const registry = createMetricsRegistry();
   const metrics = createDummyMetrics(registry);
   const runtime = await startWorkerRuntime(

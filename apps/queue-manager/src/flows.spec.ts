@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { flowToStartRequest, loadFlowCatalog, planStart } from '@streamforge/orchestrator';
+import { flowToStartRequest, loadFlowCatalog, planStart, workerSpecFor } from '@streamforge/orchestrator';
 import { requestErrorsOf as errorsOf } from '@streamforge/orchestrator/testing';
 
 const range = '2024-08-01:2024-08-01';
@@ -17,6 +17,17 @@ describe('flows', () => {
     const plan = planStart(request, { suffix: 'abc123' });
     expect(plan.queueId).toBe('wf-btcusdt-api_candles_5m-20240801-abc123');
     expect(plan.targets.map((t) => t.interval)).toEqual(['5m', '5m']);
+  });
+
+  it('passes extra_params.indicators to the arango-candles worker as INDICATORS, and only to it', () => {
+    const request = flowToStartRequest(catalog, { flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: range, extra_params: { indicators: 'EMA_21,RSI_7,ATR_14' } });
+    const plan = planStart(request, { suffix: 'abc123' });
+    expect(plan.targets.map((t) => [t.target, workerSpecFor(plan, t).env.INDICATORS])).toEqual([['loader-api-candles', undefined], ['arango-candles', 'EMA_21,RSI_7,ATR_14']]);
+    const without = planStart(flowToStartRequest(catalog, { flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: range }), { suffix: 'abc123' });
+    expect(without.targets.map((t) => 'INDICATORS' in workerSpecFor(without, t).env)).toEqual([false, false]);
+    expect(errorsOf(() => planStart({ symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader-api-candles', type: 'api_candles_1m', indicators: 'EMA_21' }] })).errors).toEqual([
+      { path: 'targets.0.indicators', message: 'only arango-candles stores indicators (got target "loader-api-candles")' },
+    ]);
   });
 
   it('lists the known flows for an unknown one', () => {

@@ -6,7 +6,7 @@ import { createKubernetesLauncher } from '@streamforge/launchers/kubernetes';
 import { createLogger } from '@streamforge/logging';
 import { createMetricsRegistry } from '@streamforge/metrics';
 import {
-  createCommandPublisher, createQueueManagerMetrics, createTelemetryFollower, FlowFileError, loadFlowCatalog, QueueService, QueueStateRepository,
+  countQueueEnds, createCommandPublisher, createQueueManagerMetrics, createTelemetryFollower, FlowFileError, loadFlowCatalog, QueueRetention, QueueService, QueueStateRepository,
 } from '@streamforge/orchestrator';
 import { ApiTokenFileError, createApiServer, createAuthenticator, WsHub, type Authenticator } from '@streamforge/queue-api';
 import { createDocumentStore } from '@streamforge/storage';
@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry();
   const repository = new QueueStateRepository(store, logger);
   await repository.init();
-  const metrics = createQueueManagerMetrics(registry, { listQueues: () => repository.list() });
+  const metrics = createQueueManagerMetrics(registry, { liveQueues: () => repository.listLive() });
+  countQueueEnds(repository, metrics);
 
   const kafkaSettings = kafkaConnectionSettings(config);
   const kafka = createKafkaClient(kafkaSettings, { clientId: 'queue-manager', logger });
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
         );
 
   const queues: QueueService = new QueueService(
-    { dataTopicPartitions: config.DATA_TOPIC_PARTITIONS, stopRepeatMs: config.STOP_REPEAT_MS, stopGraceMs: config.STOP_GRACE_MS, exitEventGraceMs: config.EXIT_EVENT_GRACE_MS, maxRangeCandles: config.MAX_RANGE_CANDLES },
+    { dataTopicPartitions: config.DATA_TOPIC_PARTITIONS, stopRepeatMs: config.STOP_REPEAT_MS, stopGraceMs: config.STOP_GRACE_MS, exitEventGraceMs: config.EXIT_EVENT_GRACE_MS,
+      maxRunningQueues: config.MAX_RUNNING_QUEUES, maxConcurrentStarts: config.MAX_CONCURRENT_STARTS, startKafkaTimeoutMs: config.START_KAFKA_TIMEOUT_MS, maxRangeCandles: config.MAX_RANGE_CANDLES },
     { kafka, commands: createCommandPublisher({ topic: config.QUEUE_CONTROL_TOPIC }, { producer, metrics }), launcher, repository, flows, logger, metrics },
   );
   const hub = new WsHub({ heartbeatMs: config.WS_HEARTBEAT_MS, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }, { logger, metrics });
@@ -87,13 +89,20 @@ async function main(): Promise<void> {
     await queues.handleEvent(event);
   });
   await queues.resume();
+  const retention = new QueueRetention(
+    { retentionMs: config.QUEUE_RETENTION_DAYS * 86_400_000, sweepIntervalMs: config.RETENTION_SWEEP_MS, deleteDlqWithLetters: config.RETENTION_DELETE_DLQ_WITH_LETTERS },
+    { kafka, repository, launcher, logger, metrics },
+  );
+  retention.start();
 
   let started = false;
   const app = await createApiServer({
     service: queues, hub, registry, logger, version, isStarted: () => started,
     // GET /candles reads the store the sink writes to (same STORE settings); / serves the dashboard.
-    candles: { store, isKnownCollection: async (name) => (await repository.list()).some((queue) => queue.targets.some((t) => t.collection_name === name)) },
+    // Known = written by a queue, live or ended (ended queues are read from the store, not memory).
+    candles: { store, isKnownCollection: (name) => repository.hasCollection(name) },
     dashboardDir: config.DASHBOARD_DIR, auth, maxWsConnections: config.WS_MAX_CONNECTIONS,
+    dashboardBanner: config.DATA_SOURCE === 'simulator' ? 'SIMULATOR: simulated candles, not market data' : undefined,
     readinessChecks: {
       kafka: async () => void (await admin.describeCluster()),
       store: () => store.ping(),
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
       // Reverse order of start: stop taking requests, then workers (local), then Kafka, then the store.
       await app.close();
       hub.close();
+      await retention.close();
       queues.close();
       await launcher.close();
       await follower.close();

@@ -120,7 +120,11 @@ describe('BinanceKlinesClient against the simulator', () => {
     await setup({ latencyMs: 2_000 });
     const controller = new AbortController();
     const pending = client.fetchKlines(page, controller.signal);
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the simulator holds the request (in flight for sure), not after a guessed delay.
+    for (const deadline = Date.now() + 10_000; klinesRequests().length === 0; await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > deadline) throw new Error('the klines request never reached the simulator');
+    }
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(BinanceAbortedError);
   });
 });

@@ -74,4 +74,15 @@ describe('EndOfStreamTracker', () => {
   it('is never complete for a topic without partitions', () => {
     expect(new EndOfStreamTracker().isComplete([], new Map())).toBe(false);
   });
+
+  it('expects at least the largest count one run reported, not the sum of the runs', () => {
+    const tracker = new EndOfStreamTracker();
+    expect(tracker.publishedAtLeast()).toBeUndefined();
+    tracker.record({ partition: 0, offset: 10n, count: undefined });
+    expect(tracker.publishedAtLeast()).toBeUndefined();
+    tracker.record({ partition: 0, offset: 20n, count: 1440 });
+    tracker.record({ partition: 1, offset: 20n, count: 1440 });
+    tracker.record({ partition: 0, offset: 30n, count: 0 });
+    expect(tracker.publishedAtLeast()).toBe(1440);
+  });
 });

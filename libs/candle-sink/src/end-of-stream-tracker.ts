@@ -68,6 +68,17 @@ export class EndOfStreamTracker {
     return partitions.filter((partition) => !this.markers.has(partition));
   }
 
+  /**
+   * The most candles one completed loader run reported (undefined before any marker with a count).
+   * A run's candles are distinct, so the store must hold at least that many; runs are not summed:
+   * a retried run re-sends what an earlier one may have published.
+   */
+  publishedAtLeast(): number | undefined {
+    let most: number | undefined;
+    for (const { count } of this.seen) if (count !== undefined && count > (most ?? -1)) most = count;
+    return most;
+  }
+
   /** Every marker seen, in arrival order (for logs and the `finished` message). */
   all(): readonly EndOfStreamMarker[] {
     return this.seen;

@@ -30,6 +30,19 @@ export class DeadLetterError extends CandleSinkError {
   }
 }
 
+/** The load looked complete, but the store holds fewer candles than the loader published. */
+export class IncompleteLoadError extends CandleSinkError {
+  override name = 'IncompleteLoadError';
+  constructor(readonly collection: string, readonly expected: number, readonly stored: number, readonly missingOpenTimes: readonly number[] | undefined) {
+    const where = missingOpenTimes === undefined
+      ? 'the missing open_times could not be read'
+      : missingOpenTimes.length === 0
+        ? 'no hole between its oldest and newest candle (the missing ones are before or after)'
+        : `first missing open_time(s): ${missingOpenTimes.map((t) => `${t} (${new Date(t).toISOString()})`).join(', ')}`;
+    super(`the end-of-stream markers report at least ${expected} candles published, but "${collection}" holds ${stored} documents (${expected - stored} missing); ${where}`, false);
+  }
+}
+
 /** `Name: message` of an error (or its string), for one-line logs and telemetry. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -6,3 +6,6 @@ export * from './errors';
 export * from './progress-reporter';
 export * from './sink-metrics';
 export * from './store-write-retry';
+export * from './candle-version';
+export * from './indicator-pass';
+export * from './indicator-recompute';

@@ -53,9 +53,10 @@ describe('retryStoreWrite', () => {
     const { hooks: h } = hooks();
     const error = await retryStoreWrite(() => Promise.reject(Object.assign(new Error('store down'), { retriable: true })), policy, h).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreRetryExhaustedError);
-    expect((error as Error).message).toMatch(/failed \d+ times over 0\.\d s \(collection "candles"\), giving up: Error: store down/);
+    expect((error as Error).message).toMatch(/failed \d+ times over \d+\.\d s \(collection "candles"\), giving up: Error: store down/);
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(policy.giveUpAfterMs);
-    expect(Date.now() - startedAt).toBeLessThan(policy.giveUpAfterMs + 200);
+    // The last pause is cut to the bound, so it gives up right after it (the margin is for a loaded machine).
+    expect(Date.now() - startedAt).toBeLessThan(policy.giveUpAfterMs + 2_000);
   });
 
   it('abandons the write when a stop arrives during a pause', async () => {
@@ -68,6 +69,6 @@ describe('retryStoreWrite', () => {
     const pending = retryStoreWrite(() => Promise.reject(new Error('down')), slow, h);
     setTimeout(() => { stopRequested = true; stop(); }, 50);
     await expect(pending).rejects.toBeInstanceOf(StopRequestedError);
-    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(Date.now() - startedAt).toBeLessThan(5_000); // far below the 10 s pause it cut short
   });
 });

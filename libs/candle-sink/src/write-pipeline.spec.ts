@@ -23,6 +23,8 @@ function harness(depth = 2) {
     commit: async (slice) => {
       log.push(`commit ${slice}`);
     },
+    // Slices named `<lane>:<name>` use that lane; plain names share lane 0.
+    lane: (slice) => (slice.includes(':') ? Number(slice.split(':')[0]) : 0),
   });
   const finish = async (slice: string, stored = true) => {
     writes.get(slice)?.resolve(stored);
@@ -57,15 +59,22 @@ describe('WritePipeline', () => {
     expect(log).toEqual(['write a', 'commit a', 'write b', 'commit b']);
   });
 
-  it('does not commit a slice whose write gave up; a later slice decides for itself', async () => {
-    const { log, pipeline, finish } = harness();
-    pipeline.start('a', new Set(['k1']));
-    pipeline.start('b', new Set(['k2']));
-    await finish('a', false);
-    await finish('b');
+  it('after a slice that was not stored, commits no later slice of its lane, even one that was stored', async () => {
+    const { log, pipeline, finish } = harness(3);
+    pipeline.start('0:a', new Set(['k1']));
+    pipeline.start('0:b', new Set(['k2']));
+    pipeline.start('1:c', new Set(['k3']));
+    // b is stored while a still waits (a store retry), then a is given up (a stop).
+    await finish('0:b');
+    await finish('1:c');
+    await finish('0:a', false);
     await pipeline.drain();
-    // b's commit is b's own decision (its write step returned true): the sink's steps refuse it once the sink is failing.
-    expect(log).toEqual(['write a', 'write b', 'commit b']);
+    // Committing b would move the partition's offset past a's candles: they would never be read again.
+    expect(log).toEqual(['write 0:a', 'write 0:b', 'write 1:c', 'commit 1:c']);
+    pipeline.start('0:d', new Set(['k4']));
+    await finish('0:d');
+    await pipeline.drain();
+    expect(log).not.toContain('commit 0:d');
   });
 
   it('makes room only when the oldest slice is done', async () => {
@@ -83,6 +92,6 @@ describe('WritePipeline', () => {
   });
 
   it('refuses a depth below 1', () => {
-    expect(() => new WritePipeline(0, { write: async () => true, commit: async () => undefined })).toThrow('pipeline depth must be a positive integer (got 0)');
+    expect(() => new WritePipeline(0, { write: async () => true, commit: async () => undefined, lane: () => 0 })).toThrow('pipeline depth must be a positive integer (got 0)');
   });
 });

@@ -4,6 +4,8 @@ export interface PipelineSteps<S> {
   write(slice: S): Promise<boolean>;
   /** Commits the slice's offsets; runs only after its write succeeded and every earlier commit ran. Never rejects. */
   commit(slice: S): Promise<void>;
+  /** The slice's lane (the sink: its partition): once a slice of a lane is not stored, no later slice of that lane commits. */
+  lane(slice: S): number;
 }
 
 interface InFlight {
@@ -16,8 +18,10 @@ interface InFlight {
  * Keeps up to `depth` slices in flight so the store always has the next write queued while the
  * caller decodes (or fetches) the one after: a store on another thread or server never waits for us.
  *
- * What stays ordered: commits run in slice order, each after its own write, so a committed offset
- * never covers a slice that is not stored. Writes of slices that share a `_key` run in slice order
+ * What stays ordered: commits run in slice order, each after its own write, and a slice that was
+ * not stored (the sink is stopping or failing) closes its lane: no later slice of it commits, so a
+ * committed offset never covers a slice that is not stored. (A lane stays closed: the next run
+ * reads it again from its committed offset.) Writes of slices that share a `_key` run in slice order
  * too (the later one waits for the earlier one's write), so a candle published twice with different
  * values ends up with the later value even when the earlier write is retried; writes of disjoint
  * slices may overlap, which upserts by `_key` make safe.
@@ -25,6 +29,8 @@ interface InFlight {
 export class WritePipeline<S> {
   private readonly inFlight: InFlight[] = [];
   private lastCommit: Promise<void> = Promise.resolve();
+  /** Lanes with a slice that was not stored: committing a later slice would skip over it. */
+  private readonly closedLanes = new Set<number>();
 
   constructor(
     private readonly depth: number,
@@ -53,7 +59,9 @@ export class WritePipeline<S> {
       try {
         const stored = await written;
         await previousCommit;
-        if (stored) await this.steps.commit(slice);
+        const lane = this.steps.lane(slice);
+        if (!stored) this.closedLanes.add(lane);
+        else if (!this.closedLanes.has(lane)) await this.steps.commit(slice);
       } finally {
         this.inFlight.splice(this.inFlight.indexOf(entry), 1);
       }

@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { env: { KAFKA_BOOTSTRAP_SERVERS: 'a:1', BATCH_SIZE: '-3' } })).toThrow(/^BATCH_SIZE: .*>0.* \(got "-3"\)$/);
   });
 
+  it('never shows a secret or the credentials of a URL in the error line', () => {
+    const secrets = z.object({ STORE_URL: z.string().regex(/^http:\/\/[^@]+$/, 'a URL without credentials'), API_TOKEN: z.string().min(40).optional() });
+    expect(() => loadConfig(secrets, { env: { STORE_URL: 'http://svc:s3cret@db:8529' } })).toThrow(new ConfigError('STORE_URL: a URL without credentials (got "http://***@db:8529")'));
+    expect(() => loadConfig(secrets, { env: { STORE_URL: 'http://db', API_TOKEN: 'short-s3cret' } })).toThrow(/^API_TOKEN: .* \(got \(hidden\)\)$/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(schema, { env: { KAFKA_BOOTSTRAP_SERVERS: 'a:1', BATCH_SIZE: '' } }).BATCH_SIZE).toBe(10);
   });

@@ -33,8 +33,9 @@ export function loadConfig<S extends z.ZodType>(
   const issue = result.error.issues[0];
   const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(config)';
   const label = /^[a-z]/.test(name) ? `--${kebabCase(name)}` : name;
-  const shown = input[String(issue.path[0])];
-  const got = shown === undefined ? 'it is not set' : `got ${JSON.stringify(shown)}`;
+  const key = String(issue.path[0]);
+  const shown = input[key];
+  const got = shown === undefined ? 'it is not set' : `got ${redact(key, shown)}`;
   throw new ConfigError(`${label}: ${issue.message} (${got})`);
 }
 
@@ -49,6 +50,12 @@ export function loadConfigOrExit<S extends z.ZodType>(schema: S, source?: Parame
     }
     throw error;
   }
+}
+
+/** Configuration errors are logged and shown: secrets and URL credentials never appear in them. */
+function redact(key: string, value: unknown): string {
+  if (/PASSWORD|TOKEN|SECRET/i.test(key)) return '(hidden)';
+  return JSON.stringify(value).replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#\s"]*@/g, '$1***@');
 }
 
 function camelCase(flag: string): string {

@@ -1,14 +1,22 @@
-import { CandlestickSeries, type CandlestickData, createChart, HistogramSeries, type HistogramData, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import { CandlestickSeries, type CandlestickData, createChart, HistogramSeries, type HistogramData, type IChartApi, type ISeriesApi, LineSeries, type UTCTimestamp } from 'lightweight-charts';
 import type { StoredCandle } from '@streamforge/schemas';
 import { ApiError, type ApiClient } from './api-client';
 import { loadAllCandles } from './candle-loader';
 import { h } from './dom';
+import { indicatorFieldsOf, indicatorPane, toIndicatorSeries } from './indicator-series';
 import { formatCount, formatUtc } from './queue-format';
 
 export type ChartState = 'idle' | 'loading' | 'ready' | 'empty' | 'error';
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
+const LINE_COLORS = ['#1e88e5', '#8e24aa', '#f4511e', '#6d4c41', '#00897b', '#c0ca33', '#5e35b1'];
+
+/** What the chart draws of one indicator, for the test hook: points with a value, and whether its line is shown. */
+export interface DrawnIndicator {
+  points: number;
+  visible: boolean;
+}
 
 /** Converts stored candles to the two series, skipping any time that does not move forward (the chart requires strictly ascending times). */
 export function toSeries(candles: readonly StoredCandle[]): { bars: CandlestickData<UTCTimestamp>[]; volumes: HistogramData<UTCTimestamp>[] } {
@@ -38,6 +46,8 @@ export class CandleChart {
   private chart: IChartApi | undefined;
   private candleSeries: ISeriesApi<'Candlestick'> | undefined;
   private volumeSeries: ISeriesApi<'Histogram'> | undefined;
+  private indicatorSeries = new Map<string, ISeriesApi<'Line'>>();
+  private readonly toggles = h('div', { class: 'indicator-toggles', role: 'group', 'aria-label': 'Indicators' });
   private generation = 0;
   collection: string | undefined;
   candlesDrawn = 0;
@@ -49,8 +59,18 @@ export class CandleChart {
       { class: 'panel chart-panel', 'aria-label': 'Candle chart', hidden: true },
       h('div', { class: 'panel-head' }, this.title, h('button', { type: 'button', class: 'close', onclick: onClose, 'aria-label': 'close chart' }, 'Close')),
       this.status,
+      this.toggles,
       this.container,
     );
+  }
+
+  /** Each indicator line drawn: points with a value and visibility (test hook). */
+  indicators(): Record<string, DrawnIndicator> {
+    const drawn: Record<string, DrawnIndicator> = {};
+    for (const [field, series] of this.indicatorSeries) {
+      drawn[field] = { points: series.data().filter((point) => 'value' in point).length, visible: series.options().visible };
+    }
+    return drawn;
   }
 
   async show(queueId: string, collection: string): Promise<void> {
@@ -62,6 +82,7 @@ export class CandleChart {
     this.ensureChart();
     this.candleSeries?.setData([]);
     this.volumeSeries?.setData([]);
+    this.clearIndicators();
     try {
       const loaded = await loadAllCandles(this.client, collection, {
         onPage: (count) => generation === this.generation && this.setState('loading', `Loading ${collection}: ${formatCount(count)} candles…`, 0),
@@ -71,6 +92,7 @@ export class CandleChart {
       const { bars, volumes } = toSeries(loaded.candles);
       this.candleSeries?.setData(bars);
       this.volumeSeries?.setData(volumes);
+      this.drawIndicators(loaded.candles);
       this.chart?.timeScale().fitContent();
       const drawn = this.candleSeries?.data().length ?? 0;
       if (drawn === 0) {
@@ -88,8 +110,31 @@ export class CandleChart {
     }
   }
 
+  /** EMA and VWAP lines over the candles, RSI and ATR in panes of their own, each with a checkbox. */
+  private drawIndicators(candles: readonly StoredCandle[]): void {
+    const chart = this.chart;
+    if (!chart) return;
+    const fields = indicatorFieldsOf(candles);
+    const lines = toIndicatorSeries(candles, fields);
+    fields.forEach((field, index) => {
+      const color = LINE_COLORS[index % LINE_COLORS.length];
+      const series = chart.addSeries(LineSeries, { color, lineWidth: 1, title: field, priceLineVisible: false, lastValueVisible: false }, indicatorPane(field));
+      series.setData(lines.get(field) ?? []);
+      this.indicatorSeries.set(field, series);
+      const checkbox = h('input', { type: 'checkbox', checked: true, 'data-indicator': field, onchange: (event: Event) => series.applyOptions({ visible: (event.target as HTMLInputElement).checked }) });
+      this.toggles.append(h('label', { class: 'indicator-toggle', style: `--line: ${color}` }, checkbox, ` ${field}`));
+    });
+  }
+
+  private clearIndicators(): void {
+    for (const series of this.indicatorSeries.values()) this.chart?.removeSeries(series);
+    this.indicatorSeries.clear();
+    this.toggles.replaceChildren();
+  }
+
   hide(): void {
     this.generation += 1;
+    this.clearIndicators();
     this.element.hidden = true;
     this.collection = undefined;
     this.setState('idle', '', 0);

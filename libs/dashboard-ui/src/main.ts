@@ -131,7 +131,7 @@ const live = connectLive(
 client.listQueues().then((queues) => store.resync(queues), () => undefined);
 
 installHook({
-  chart: () => ({ collection: chart.collection, state: chart.state, candlesDrawn: chart.candlesDrawn }),
+  chart: () => ({ collection: chart.collection, state: chart.state, candlesDrawn: chart.candlesDrawn, indicators: chart.indicators() }),
   connection: () => liveStatus,
   queues: () => store.list(),
   resyncs: () => resyncs,

@@ -1,5 +1,5 @@
 import type { QueueState } from '@streamforge/schemas';
-import type { ChartState } from './candle-chart';
+import type { ChartState, DrawnIndicator } from './candle-chart';
 import type { LiveStatus } from './live-connection';
 
 /**
@@ -7,7 +7,7 @@ import type { LiveStatus } from './live-connection';
  * without scraping pixels: the bars the chart holds, the connection, the queues as the page has them.
  */
 export interface DashboardHook {
-  chart(): { collection: string | undefined; state: ChartState; candlesDrawn: number };
+  chart(): { collection: string | undefined; state: ChartState; candlesDrawn: number; indicators: Record<string, DrawnIndicator> };
   connection(): LiveStatus;
   queues(): QueueState[];
   /** Resync requests sent after (re)connects so far. */

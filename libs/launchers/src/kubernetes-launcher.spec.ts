@@ -7,10 +7,10 @@ import type { WorkerInfo, WorkerSpec } from './worker-launcher';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
     await pause(20);
   }
 }
@@ -122,7 +122,9 @@ describe('Kubernetes launcher against a stand-in API server', () => {
     const loader = { ...spec, target: 'loader-api-candles', jobName: 'job-loader-api-candles-btcusdt-abc123', labels: { ...spec.labels, target: 'loader-api-candles' } };
     await launcher.launch(spec);
     await launcher.launch(loader);
-    await pause(200);
+    // A few polls of running Jobs (counted, not timed): nobody is told anything yet.
+    const gets = () => api.requests.filter((r) => r.method === 'GET').length;
+    await until(() => gets() >= 3);
     expect(exits).toEqual([]);
 
     // What the Job controller writes once the pods failed backoffLimit + 1 times, or one succeeded.
@@ -130,15 +132,17 @@ describe('Kubernetes launcher against a stand-in API server', () => {
     job(spec.jobName).status = { failed: 3, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
     job(loader.jobName).status = { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] };
     await until(() => exits.length === 2);
-    await pause(200);
+    // More polls see the same finished Jobs: the listener must not hear of them again.
+    const polled = gets();
+    await until(() => gets() >= polled + 3);
     await launcher.close();
     expect(exits.sort((a, b) => a.target.localeCompare(b.target))).toEqual([
       { jobName: spec.jobName, queueId, target: 'arango-candles', phase: 'failed', restarts: 2, detail: 'Job has reached the specified backoff limit' },
       { jobName: loader.jobName, queueId, target: 'loader-api-candles', phase: 'succeeded', restarts: 0, detail: undefined },
     ]);
-    const lists = api.requests.filter((r) => r.method === 'GET').length;
-    await pause(200);
-    expect(api.requests.filter((r) => r.method === 'GET').length).toBe(lists);
+    const lists = gets();
+    await pause(200); // an absence: four poll periods in which a poll would have shown up
+    expect(gets()).toBe(lists);
   });
 
   it('reports a refused create as a LaunchError naming the job and the reason', async () => {

@@ -68,7 +68,9 @@ export function createLocalLauncher(config: LocalLauncherConfig, deps: LocalLaun
       child.on('error', (error) => {
         log.error({ job: spec.jobName, err: error.message }, 'worker process error');
       });
-      child.on('exit', (code, signal) => {
+      // 'close', not 'exit': 'exit' can come before the worker's last lines are read from its
+      // pipes, and whoever sees the exit (a restart, a stop, the logs) must have seen them.
+      child.on('close', (code, signal) => {
         resolve();
         onExit(worker, code, signal);
       });

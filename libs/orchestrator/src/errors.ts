@@ -38,3 +38,19 @@ export class StartFailedError extends OrchestratorError {
     super(message, 500, false, options);
   }
 }
+
+/** A start refused by an admission limit (running queues, concurrent starts): try again later. */
+export class AdmissionError extends OrchestratorError {
+  override name = 'AdmissionError';
+  constructor(message: string, readonly limit: string, readonly retryAfterSeconds: number) {
+    super(message, 429, true);
+  }
+}
+
+/** A dependency (Kafka) did not answer in time; nothing that was not reported was done. */
+export class DependencyUnavailableError extends OrchestratorError {
+  override name = 'DependencyUnavailableError';
+  constructor(message: string, readonly queueId: string | undefined, options?: { cause?: unknown }) {
+    super(message, 503, true, options);
+  }
+}

@@ -78,6 +78,7 @@ export function flowToStartRequest(catalog: FlowCatalog, request: StartFlowReque
       type: extra.type ?? (extra.interval !== undefined ? undefined : t.type),
       interval: extra.interval ?? t.interval,
       args: [...t.args, ...(extra.args ?? [])],
+      ...(extra.indicators !== undefined && resolveTarget(t.target) === 'arango-candles' ? { indicators: extra.indicators } : {}),
     })),
   };
 }

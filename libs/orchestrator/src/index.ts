@@ -11,3 +11,7 @@ export * from './queue-manager-metrics';
 export * from './command-publisher';
 export * from './telemetry-follower';
 export * from './queue-service';
+export * from './deadline';
+export * from './start-admission';
+export * from './stop-supervisor';
+export * from './queue-retention';

@@ -1,15 +1,18 @@
 import type { Kafka } from 'kafkajs';
-import { ensureTopics } from '@streamforge/kafka';
+import { describeKafkaError, ensureTopics, InvalidOutgoingMessageError } from '@streamforge/kafka';
 import type { WorkerInfo, WorkerLauncher } from '@streamforge/launchers';
 import type { Logger } from '@streamforge/logging';
-import type { QueueState, StartFlowRequest, StartQueueRequest, StartQueueResult, TargetState, TelemetryEvent } from '@streamforge/schemas';
+import type { QueueState, StartFlowRequest, StartQueueRequest, StartQueueResult, TelemetryEvent } from '@streamforge/schemas';
 import type { CommandPublisher } from './command-publisher';
-import { QueueConflictError, QueueNotFoundError, StartFailedError } from './errors';
+import { DeadlineExceededError, withinDeadline } from './deadline';
+import { AdmissionError, DependencyUnavailableError, QueueConflictError, QueueNotFoundError, StartFailedError } from './errors';
 import { flowToStartRequest, type FlowCatalog } from './flow-catalog';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
-import { applyEvent, failTarget, forceInterrupted, newQueueState, requestStop, TERMINAL_QUEUE } from './queue-state-reducer';
-import type { QueueStateRepository } from './queue-state-repository';
+import { applyEvent, failTarget, newQueueState, requestStop, TERMINAL_QUEUE } from './queue-state-reducer';
+import type { QueueCursor, QueuePageQuery, QueueStateRepository } from './queue-state-repository';
+import { loadSignature, StartAdmission } from './start-admission';
 import { DEFAULT_RANGE_LIMITS, planStart, type QueuePlan } from './start-plan';
+import { runningTargets, StopSupervisor } from './stop-supervisor';
 import { workerSpecFor } from './worker-spec';
 
 export interface QueueServiceConfig {
@@ -22,6 +25,14 @@ export interface QueueServiceConfig {
   exitEventGraceMs: number;
   /** Most candles one candle target may load; default DEFAULT_RANGE_LIMITS.maxCandles. */
   maxRangeCandles?: number;
+  /** Admission: queues running or starting at once. */
+  maxRunningQueues: number;
+  /** Admission: starts in progress at once. */
+  maxConcurrentStarts: number;
+  /** A start's Kafka steps (topics, start commands) together; past it the start fails with 503. */
+  startKafkaTimeoutMs: number;
+  /** Attempts to record a worker's exit when the store fails (1 s, 2 s, 4 s… apart). */
+  exitRecordAttempts?: number;
 }
 
 export interface QueueServiceDeps {
@@ -35,33 +46,55 @@ export interface QueueServiceDeps {
 }
 
 const now = () => Date.now() / 1000;
+const EXIT_RECORD_FIRST_DELAY_MS = 1_000;
 
-/** Targets whose worker may still be running (an errored one is left as it reported). */
-function runningTargets(state: QueueState): TargetState[] {
-  return state.targets.filter((t) => t.status === 'pending' || t.status === 'started' || t.status === 'loading');
-}
-
-/** The queue workflows: start (validate → topics → persist → commands → launch), stop, follow telemetry. */
+/** The queue workflows: start (admit → topics → persist → commands → launch), stop, follow telemetry. */
 export class QueueService {
   private readonly log: Logger;
-  private readonly stopTimers = new Map<string, NodeJS.Timeout>();
   private readonly exitTimers = new Set<NodeJS.Timeout>();
-  private startLock: Promise<unknown> = Promise.resolve();
+  private readonly admission: StartAdmission;
+  private readonly supervisor: StopSupervisor;
   private closed = false;
 
   constructor(private readonly config: QueueServiceConfig, private readonly deps: QueueServiceDeps) {
     this.log = deps.logger.child({ component: 'queue-service' });
+    this.admission = new StartAdmission(config);
+    this.supervisor = new StopSupervisor(config, deps);
   }
 
-  /** Picks up stops that were in progress when queue-manager last stopped. */
+  /** Picks up stops that were in progress when queue-manager last stopped, and queues left half-errored. */
   async resume(): Promise<void> {
-    for (const state of await this.deps.repository.list()) {
-      if (state.stop_requested_at !== null && runningTargets(state).length > 0) this.superviseStop(state.queue_id, state.stop_requested_at);
+    let states: QueueState[];
+    try {
+      states = (await this.queuesWithActivity()).states;
+    } catch (error) {
+      // The launcher (Kubernetes API) may be briefly away: live queues are still resumed.
+      this.log.warn({ err: error }, 'cannot list the workers; resuming the live queues only');
+      states = this.deps.repository.listLive();
+    }
+    for (const state of states) {
+      if (runningTargets(state).length === 0) continue;
+      if (state.stop_requested_at !== null) this.supervisor.supervise(state.queue_id, state.stop_requested_at);
+      else await this.stopSiblingsOfError(state);
     }
   }
 
-  list(): Promise<QueueState[]> {
-    return this.deps.repository.list();
+  /** One page of every queue (live and ended), newest first. */
+  list(query: QueuePageQuery): Promise<{ queues: QueueState[]; next: QueueCursor | null }> {
+    return this.deps.repository.page(query);
+  }
+
+  /** Live queues, plus ended ones whose workers the launcher still runs (a sibling of an errored target). */
+  private async queuesWithActivity(): Promise<{ states: QueueState[]; withWorkers: Set<string> }> {
+    const withWorkers = new Set((await this.deps.launcher.list()).filter((w) => w.phase === 'running').map((w) => w.queueId));
+    const states = this.deps.repository.listLive();
+    const known = new Set(states.map((s) => s.queue_id));
+    for (const queueId of withWorkers) {
+      if (known.has(queueId)) continue;
+      const state = await this.deps.repository.get(queueId);
+      if (state) states.push(state);
+    }
+    return { states, withWorkers };
   }
 
   async get(queueId: string): Promise<QueueState> {
@@ -70,21 +103,53 @@ export class QueueService {
     return state;
   }
 
-  startFlow(request: StartFlowRequest): Promise<StartQueueResult> {
+  async startFlow(request: StartFlowRequest): Promise<StartQueueResult> {
     const startRequest = flowToStartRequest(this.deps.flows, request);
     return this.start(startRequest, { flowName: request.flow_name, original: request as Record<string, unknown> });
   }
 
-  /** Starts are serialised so that two identical requests cannot both pass the conflict check. */
-  start(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown> } = {}): Promise<StartQueueResult> {
-    const run = this.startLock.then(() => this.startNow(request, options));
-    this.startLock = run.catch(() => undefined);
-    return run;
+  /**
+   * Admits the start (limits, duplicate load) one request at a time, then runs it concurrently
+   * with others: a start waiting on Kafka never holds up the admission of the next one.
+   */
+  async start(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown> } = {}): Promise<StartQueueResult> {
+    const plan = planStart(request, { ...options, limits: { maxCandles: this.config.maxRangeCandles ?? DEFAULT_RANGE_LIMITS.maxCandles, now: Date.now() } });
+    const signature = loadSignature(plan.symbol, plan.timeRange, plan.targets);
+    let release: () => void;
+    try {
+      release = await this.admission.admit(plan.queueId, signature, (inFlight) => this.checkAdmission(plan, signature, inFlight));
+    } catch (error) {
+      if (error instanceof AdmissionError) this.deps.metrics.startsRefused.inc({ limit: error.limit });
+      throw error;
+    }
+    try {
+      return await this.startAdmitted(plan);
+    } finally {
+      release();
+    }
   }
 
-  private async startNow(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown> }): Promise<StartQueueResult> {
-    const plan = planStart(request, { ...options, limits: { maxCandles: this.config.maxRangeCandles ?? DEFAULT_RANGE_LIMITS.maxCandles, now: Date.now() } });
-    await this.rejectDuplicateOf(plan);
+  /** Running queues (for the limit); throws when the same load is running or starting. */
+  private async checkAdmission(plan: QueuePlan, signature: string, inFlight: ReadonlySet<string>): Promise<{ runningQueues: number }> {
+    const conflict = (detail: string, queueId: string) =>
+      new QueueConflictError(`the same load (${plan.symbol} ${plan.type} ${plan.timeRange}) is ${detail}; stop it or wait for it to end`, queueId);
+    if (inFlight.has(signature)) throw conflict('being started by another request', plan.queueId);
+    // A queue's status says `error` as soon as one target failed, while its other workers may
+    // still run (until the stop reaches them): what the launcher still runs counts as well.
+    const { states, withWorkers } = await this.queuesWithActivity();
+    let runningQueues = 0;
+    for (const state of states) {
+      const live = !TERMINAL_QUEUE.has(state.status) || runningTargets(state).length > 0 || withWorkers.has(state.queue_id);
+      if (!live) continue;
+      if (!TERMINAL_QUEUE.has(state.status)) runningQueues += 1;
+      if (loadSignature(state.symbol, state.time_range, state.targets) !== signature) continue;
+      const workers = withWorkers.has(state.queue_id) ? 'its workers still run' : `status ${state.status}`;
+      throw conflict(`already running in queue ${state.queue_id} (${workers})`, state.queue_id);
+    }
+    return { runningQueues };
+  }
+
+  private async startAdmitted(plan: QueuePlan): Promise<StartQueueResult> {
     const specs = plan.targets.map((target) => workerSpecFor(plan, target));
     for (const spec of specs) {
       try {
@@ -94,16 +159,34 @@ export class QueueService {
         throw new StartFailedError(`nothing was started: ${(error as Error).message}`, undefined, { cause: error });
       }
     }
+    const kafkaDeadline = Date.now() + this.config.startKafkaTimeoutMs;
     const topics = [...new Set(plan.targets.map((t) => t.kafkaTopic))];
-    await ensureTopics(this.deps.kafka, topics.map((topic) => ({ topic, numPartitions: this.config.dataTopicPartitions })));
+    try {
+      await withinDeadline(
+        ensureTopics(this.deps.kafka, topics.map((topic) => ({ topic, numPartitions: this.config.dataTopicPartitions }))),
+        kafkaDeadline, `creating topic ${topics.join(', ')}`, this.config.startKafkaTimeoutMs,
+      );
+    } catch (error) {
+      throw this.kafkaFailure(error, undefined, 'nothing was started');
+    }
     await this.deps.repository.create(newQueueState(plan, now()));
     const timestamp = now();
-    await this.deps.commands.send(
-      plan.targets.map((t) => ({
-        command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: plan.timeRange,
-        kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, timestamp,
-      })),
-    );
+    try {
+      await withinDeadline(
+        this.deps.commands.send(
+          plan.targets.map((t) => ({
+            command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: plan.timeRange,
+            kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, timestamp,
+          })),
+        ),
+        kafkaDeadline, 'publishing the start commands', this.config.startKafkaTimeoutMs,
+      );
+    } catch (error) {
+      // Nothing was launched: the queue ends in error at once rather than staying pending.
+      const reason = `start command not published: ${(error as Error).message}`;
+      for (const spec of specs) await this.deps.repository.update(plan.queueId, (s) => failTarget(s, spec.jobName, reason, now()));
+      throw this.kafkaFailure(error, plan.queueId, `queue ${plan.queueId} was recorded as failed; no worker was launched`);
+    }
     for (const spec of specs) {
       try {
         await this.deps.launcher.launch(spec);
@@ -126,94 +209,89 @@ export class QueueService {
     };
   }
 
-  /** Two running loads of the same symbol, range and targets would write the same collections twice. */
-  private async rejectDuplicateOf(plan: QueuePlan): Promise<void> {
-    const signature = (targets: Array<{ target: string; type: string }>) => targets.map((t) => `${t.target}/${t.type}`).sort().join(',');
-    const wanted = signature(plan.targets);
-    for (const state of await this.deps.repository.list()) {
-      if (TERMINAL_QUEUE.has(state.status) || state.symbol !== plan.symbol || state.time_range !== plan.timeRange) continue;
-      if (signature(state.targets) !== wanted) continue;
-      throw new QueueConflictError(
-        `queue ${state.queue_id} is already running the same load (${plan.symbol} ${plan.type} ${plan.timeRange}, status ${state.status}); stop it or wait for it to end`,
-        state.queue_id,
-      );
-    }
+  /** Any Kafka failure of a start is a 503 the caller may retry, saying what was and was not done. */
+  private kafkaFailure(error: unknown, queueId: string | undefined, consequence: string): Error {
+    // A command our own schema refused is our bug, not Kafka's: it stays a 500.
+    if (error instanceof InvalidOutgoingMessageError) return error;
+    const what = error instanceof DeadlineExceededError ? `Kafka did not answer: ${error.message}` : `Kafka failed: ${describeKafkaError(error)}`;
+    return new DependencyUnavailableError(`${what}; ${consequence}`, queueId, { cause: error });
   }
 
-  /** Publishes `stop`, marks the queue stopping, and supervises it until every worker ended. */
+  /**
+   * Marks the queue stopping and hands it to the supervisor, which publishes `stop` until every
+   * worker reported and has the launcher end what still runs after the grace period. Calling it
+   * again restarts supervision if it had ended.
+   */
   async stop(queueId: string): Promise<QueueState> {
     const current = await this.get(queueId);
     if (runningTargets(current).length === 0) {
       throw new QueueConflictError(`queue ${queueId} has no running worker to stop (status ${current.status})`, queueId);
     }
     const stopped = (await this.deps.repository.update(queueId, (s) => (s.stop_requested_at === null ? requestStop(s, now()) : undefined))) ?? (await this.get(queueId));
-    await this.deps.commands.send([{ command: 'stop', queue_id: queueId, timestamp: now() }]);
     this.log.info({ queueId }, 'stop requested');
-    this.superviseStop(queueId, stopped.stop_requested_at ?? now());
+    this.supervisor.supervise(queueId, stopped.stop_requested_at ?? now());
     return stopped;
-  }
-
-  /**
-   * A worker that joined the control topic after the stop was sent never sees it (workers read
-   * commands from their own start on): repeat the stop until every target reported, then let the
-   * launcher end what is left once the grace period is over.
-   */
-  private superviseStop(queueId: string, stopRequestedAt: number): void {
-    if (this.stopTimers.has(queueId) || this.closed) return;
-    const deadline = stopRequestedAt * 1000 + this.config.stopGraceMs;
-    const schedule = () => {
-      const delay = Math.max(0, Math.min(this.config.stopRepeatMs, deadline - Date.now()));
-      this.stopTimers.set(queueId, setTimeout(() => void tick().catch((error: unknown) => this.log.error({ err: error, queueId }, 'stop supervision failed')), delay));
-    };
-    const done = () => this.stopTimers.delete(queueId);
-    const tick = async () => {
-      if (this.closed) return done();
-      const state = await this.deps.repository.get(queueId);
-      const running = state ? runningTargets(state) : [];
-      if (running.length === 0) return done();
-      if (Date.now() >= deadline) {
-        for (const target of running) {
-          await this.deps.launcher.stop(target.job_name).catch((error: unknown) => this.log.error({ err: error, job: target.job_name }, 'launcher could not end the worker'));
-          const message = `no interrupted event within ${this.config.stopGraceMs} ms of the stop; the launcher ended the worker`;
-          await this.deps.repository.update(queueId, (s) => forceInterrupted(s, target.job_name, message, now()));
-          this.deps.metrics.forcedStops.inc();
-          this.log.warn({ queueId, job: target.job_name }, 'worker ended by the launcher after the stop grace period');
-        }
-        return done();
-      }
-      await this.deps.commands.send([{ command: 'stop', queue_id: queueId, timestamp: now() }]);
-      this.log.debug({ queueId, waitingFor: running.map((t) => t.telemetry_id) }, 'stop repeated');
-      schedule();
-    };
-    schedule();
   }
 
   /** Applies one telemetry event to its queue's state (unknown queues and producers are ignored). */
   async handleEvent(event: TelemetryEvent): Promise<void> {
+    if (event.status === 'pong') return;
     await this.deps.repository.update(event.queue_id, (state) => applyEvent(state, event));
+    // Looked at even when the event changed nothing: a redelivered event retries a failed stop.
+    const state = await this.deps.repository.get(event.queue_id);
+    if (state) await this.stopSiblingsOfError(state);
   }
 
-  /** The launcher saw a worker end for good: if its telemetry never said so, record it as an error. */
+  /** A target in error ends the queue: its other workers get the stop, then the launcher's kill. */
+  private async stopSiblingsOfError(state: QueueState): Promise<void> {
+    const failed = state.targets.filter((t) => t.status === 'error');
+    if (failed.length === 0 || runningTargets(state).length === 0 || this.supervisor.isSupervising(state.queue_id)) return;
+    this.log.warn({ queueId: state.queue_id, failed: failed.map((t) => t.job_name) }, 'a target is in error; stopping the queue’s other workers');
+    await this.stop(state.queue_id);
+  }
+
+  /**
+   * The launcher saw a worker end for good: if its telemetry never said so, record it as an error
+   * (and stop the queue's other workers). A store failure is retried with backoff.
+   */
   handleWorkerExit(info: WorkerInfo): void {
+    if (this.closed) return;
+    const message =
+      info.phase === 'failed'
+        ? `worker failed (${info.detail ?? 'unknown'}) after ${info.restarts} restart(s) without reporting an error`
+        : `worker exited (${info.detail ?? 'unknown'}) without reporting finished`;
+    const attempts = this.config.exitRecordAttempts ?? 6;
+    const record = async (attempt: number): Promise<void> => {
+      try {
+        const state = await this.deps.repository.update(info.queueId, (s) => failTarget(s, info.jobName, message, now()));
+        if (state) await this.stopSiblingsOfError(state);
+      } catch (error) {
+        this.deps.metrics.exitRecordFailures.inc();
+        if (attempt >= attempts) {
+          this.log.error({ err: error, job: info.jobName, attempts }, 'could not record a worker exit; giving up');
+          return;
+        }
+        const delay = EXIT_RECORD_FIRST_DELAY_MS * 2 ** (attempt - 1);
+        this.log.warn({ err: error, job: info.jobName, attempt, retryInMs: delay }, 'could not record a worker exit; trying again');
+        this.later(() => record(attempt + 1), delay);
+      }
+    };
+    this.later(() => record(1), this.config.exitEventGraceMs);
+  }
+
+  private later(task: () => Promise<void>, delayMs: number): void {
     if (this.closed) return;
     const timer = setTimeout(() => {
       this.exitTimers.delete(timer);
-      const message =
-        info.phase === 'failed'
-          ? `worker failed (${info.detail ?? 'unknown'}) after ${info.restarts} restart(s) without reporting an error`
-          : `worker exited (${info.detail ?? 'unknown'}) without reporting finished`;
-      void this.deps.repository
-        .update(info.queueId, (s) => failTarget(s, info.jobName, message, now()))
-        .catch((error: unknown) => this.log.error({ err: error, job: info.jobName }, 'could not record a worker exit'));
-    }, this.config.exitEventGraceMs);
+      void task();
+    }, delayMs);
     this.exitTimers.add(timer);
   }
 
   close(): void {
     this.closed = true;
-    for (const timer of this.stopTimers.values()) clearTimeout(timer);
+    this.supervisor.close();
     for (const timer of this.exitTimers) clearTimeout(timer);
-    this.stopTimers.clear();
     this.exitTimers.clear();
   }
 }

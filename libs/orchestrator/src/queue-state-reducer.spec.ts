@@ -92,6 +92,15 @@ describe('queue state reducer', () => {
     expect(state.targets[0].error_message).toBe('HTTP 418: banned for 120 s');
   });
 
+  it("lets a worker's late finished event replace the error recorded when it exited first (queue-manager's consumer lagged)", () => {
+    let state = reduce(fresh(), [event(loader, 'loading', { timestamp: 2 }), event(sink, 'finished', { timestamp: 3 })]);
+    state = failTarget(state, 'job-loader-api-candles-btcusdt-abc123', 'worker exited (exit code 0) without reporting finished', 9) as QueueState;
+    expect(state.status).toBe('error');
+    state = reduce(state, [event(loader, 'finished', { timestamp: 4, records_written: 1440 })]);
+    expect(state.status).toBe('finished');
+    expect(state.targets[0]).toMatchObject({ status: 'finished', records_written: 1440 });
+  });
+
   it('ignores pongs, other queues and unknown producers', () => {
     const state = fresh();
     expect(applyEvent(state, event(loader, 'pong', { ping_ts: 1, ponged_at: 2 }))).toBeUndefined();

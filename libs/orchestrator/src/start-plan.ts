@@ -12,6 +12,8 @@ export interface TargetPlan {
   interval: string | null;
   /** Flags from the target's allow-list, normalized (`--flag value`). */
   args: string[];
+  /** arango-candles' INDICATORS, when the request set it (else the worker's default). */
+  indicators: string | null;
   kafkaTopic: string;
   collectionName: string;
   telemetryId: string;
@@ -54,7 +56,7 @@ export function planStart(
   const requested = request.targets ?? request.requests;
   const entries = requested
     ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
-    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, path: 'type' }));
+    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, indicators: undefined, path: 'type' }));
 
   if (!requested && request.type && !isCandleType(request.type)) {
     errors.push({
@@ -82,9 +84,12 @@ export function planStart(
         errors.push({ path: `${entry.path}.interval`, message: `interval "${entry.interval}" contradicts type "${type}"` });
       }
     }
+    if (entry.indicators !== undefined && target !== 'arango-candles') {
+      errors.push({ path: `${entry.path}.indicators`, message: `only arango-candles stores indicators (got target "${entry.target}")` });
+    }
     const checked = target ? checkWorkerArgs(target, entry.args ?? [], `${entry.path}.args`) : { args: [], errors: [] };
     errors.push(...checked.errors);
-    return { target: target ?? entry.target, type, interval, args: checked.args };
+    return { target: target ?? entry.target, type, interval, args: checked.args, indicators: entry.indicators ?? null };
   });
 
   const seen = new Set<string>();
@@ -125,6 +130,7 @@ export function planStart(
       type: entry.type,
       interval: entry.interval,
       args: entry.args,
+      indicators: entry.indicators,
       // Loader and sink of one type share the queue's data topic; another type gets its own.
       kafkaTopic: entry.type === queueType ? dataTopicFor(queueId) : dataTopicFor(`${queueId}-${entry.type}`),
       collectionName: collectionNameFor(request.symbol, entry.type, range.value.startDay),

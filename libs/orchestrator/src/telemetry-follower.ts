@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { ensureTopics, parseMessage } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
-import { redactTelemetryEvent, telemetryEventSchema, type TelemetryEvent } from '@streamforge/schemas';
+import { incomingTelemetryEventSchema, redactTelemetryEvent, type TelemetryEvent } from '@streamforge/schemas';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
 
 export interface TelemetryFollowerConfig {
@@ -34,7 +34,7 @@ export function createTelemetryFollower(config: TelemetryFollowerConfig, deps: {
       await consumer.run({
         // A throw here (store down) makes kafkajs redeliver from this offset: nothing is skipped.
         eachMessage: async ({ message, partition }) => {
-          const parsed = parseMessage(telemetryEventSchema, message.value);
+          const parsed = parseMessage(incomingTelemetryEventSchema, message.value);
           if (!parsed.ok) {
             deps.metrics.eventsInvalid.inc();
             log.warn({ reason: parsed.reason, partition, offset: message.offset }, 'skipping malformed telemetry event');

@@ -12,6 +12,7 @@ export function workerSpecFor(plan: QueuePlan, target: TargetPlan): WorkerSpec {
     TIME_RANGE: plan.timeRange,
   };
   if (target.interval !== null) env.INTERVAL = target.interval;
+  if (target.indicators !== null) env.INDICATORS = target.indicators;
   env.TELEMETRY_PRODUCER_ID = target.telemetryId;
   return {
     queueId: plan.queueId,

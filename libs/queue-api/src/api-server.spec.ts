@@ -6,10 +6,11 @@ import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
 import { createLocalLauncher } from '@streamforge/launchers';
 import { createLogger } from '@streamforge/logging';
 import { createMetricsRegistry } from '@streamforge/metrics';
-import { createCommandPublisher, createQueueManagerMetrics, QueueService, QueueStateRepository } from '@streamforge/orchestrator';
+import { createCommandPublisher, createQueueManagerMetrics, newQueueState, planStart, QueueService, QueueStateRepository } from '@streamforge/orchestrator';
 import { MemoryDocumentStore } from '@streamforge/orchestrator/testing';
 import { testBootstrapServers } from '@streamforge/kafka/testing';
 import type { Producer } from 'kafkajs';
+import type { QueueState } from '@streamforge/schemas';
 import { createApiServer, type ApiServer } from './api-server';
 import { WsHub } from './ws-hub';
 
@@ -22,12 +23,12 @@ beforeAll(async () => {
   const registry = createMetricsRegistry();
   const repository = new QueueStateRepository(new MemoryDocumentStore(), logger);
   await repository.init();
-  const metrics = createQueueManagerMetrics(registry, { listQueues: () => repository.list() });
+  const metrics = createQueueManagerMetrics(registry, { liveQueues: () => repository.listLive() });
   // Validation never reaches Kafka or a worker: these requests are refused before anything starts.
   const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers() }), { clientId: 'api-test', logger });
   const neverUsed = {} as Producer;
   service = new QueueService(
-    { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000 },
+    { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000, maxRunningQueues: 20, maxConcurrentStarts: 4, startKafkaTimeoutMs: 5000 },
     {
       kafka, repository, logger, metrics,
       commands: createCommandPublisher({ topic: 'queue-control' }, { producer: neverUsed, metrics }),
@@ -82,6 +83,12 @@ describe('queue-manager API validation', () => {
     expect(res.json()).toMatchObject({ status: 'error', data: { known: ['dummy_flow'], errors: [{ path: 'flow_name', message: 'unknown flow (got "nope"); known flows: dummy_flow' }] } });
   });
 
+  it('400 on a bad extra_params.indicators, naming the entry', async () => {
+    const res = await post('/queues/start-test-flow', { flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: range, extra_params: { indicators: 'EMA_21,SMA_5' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().data.errors).toEqual([{ path: 'extra_params.indicators', message: expect.stringMatching(/^entry 2: "SMA_5" is not an indicator; expected EMA_<n> .* \(or "none"\) \(got "EMA_21,SMA_5"\)$/) }]);
+  });
+
   it('400 on malformed JSON and on a missing queue_id for stop', async () => {
     const bad = await app.inject({ method: 'POST', url: '/queues/start', headers: { 'content-type': 'application/json' }, payload: '{"symbol":' });
     expect(bad.statusCode).toBe(400);
@@ -103,7 +110,7 @@ describe('queue-manager API validation', () => {
     expect(res.statusCode).toBe(500);
     expect(res.json().message).toBe(`internal error (request ${res.headers['x-request-id']})`);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await app.inject({ method: 'GET', url: '/queues' })).json()).toEqual({ status: 'success', message: '0 queue(s)', data: [] });
+    expect((await app.inject({ method: 'GET', url: '/queues' })).json()).toEqual({ status: 'success', message: '0 queue(s)', data: [], next_cursor: null });
   });
 
   it('/health/ready names each check and its state, never the raw error', async () => {
@@ -125,6 +132,73 @@ describe('queue-manager API validation', () => {
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.body).toMatch(/^streamforge_queue_manager_queues\{status="loading"\} 0$/m);
     expect((await app.inject({ method: 'GET', url: '/nope' })).json()).toEqual({ status: 'error', message: 'no route GET /nope', data: null });
+  });
+});
+
+/** A second API server over `repository`, for tests that need queues in the store or other limits. */
+async function serverWith(repository: QueueStateRepository, limits: { maxRunningQueues?: number } = {}) {
+  const registry = createMetricsRegistry();
+  const metrics = createQueueManagerMetrics(registry);
+  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers() }), { clientId: 'api-test', logger });
+  const other = new QueueService(
+    { dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 5000, exitEventGraceMs: 1000, maxRunningQueues: limits.maxRunningQueues ?? 20, maxConcurrentStarts: 4, startKafkaTimeoutMs: 5000 },
+    {
+      kafka, repository, logger, metrics, flows: {},
+      commands: createCommandPublisher({ topic: 'queue-control' }, { producer: {} as Producer, metrics }),
+      launcher: createLocalLauncher({ bundleRoot: '/nonexistent', backoffLimit: 2, stopGraceMs: 1000, baseEnv: {} }, { logger }),
+    },
+  );
+  const server = await createApiServer({ service: other, hub, registry, logger, readinessChecks: {}, isStarted: () => true, version: '0.0.0-test' });
+  return { server, close: async () => { other.close(); await server.close(); } };
+}
+
+async function repositoryWith(...symbols: string[]): Promise<{ repository: QueueStateRepository; queueIds: string[] }> {
+  const repository = new QueueStateRepository(new MemoryDocumentStore(), logger);
+  await repository.init();
+  const queueIds: string[] = [];
+  for (const [index, symbol] of symbols.entries()) {
+    const plan = planStart({ symbol, type: 'api_candles_1m', time_range: range });
+    await repository.create(newQueueState(plan, 1_722_500_000 + index));
+    queueIds.push(plan.queueId);
+  }
+  return { repository, queueIds };
+}
+
+describe('start admission', () => {
+  it('429 with Retry-After and a message naming the limit when MAX_RUNNING_QUEUES is reached', async () => {
+    const { repository } = await repositoryWith('BTCUSDT');
+    const { server, close } = await serverWith(repository, { maxRunningQueues: 1 });
+    try {
+      const res = await server.inject({ method: 'POST', url: '/queues/start', payload: { symbol: 'ETHUSDT', type: 'api_candles_1m', time_range: range } });
+      expect(res.statusCode).toBe(429);
+      expect(res.headers['retry-after']).toBe('30');
+      expect(res.json()).toEqual({ status: 'error', message: '1 queue(s) running or starting, the most MAX_RUNNING_QUEUES=1 allows; stop one or wait until one ends', data: null });
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('GET /queues paging', () => {
+  it('pages newest first with limit and next_cursor, filters by status and symbol, and refuses a bad cursor or status by name', async () => {
+    const { repository, queueIds } = await repositoryWith('AAAUSDT', 'BBBUSDT', 'AAAUSDT');
+    const { server, close } = await serverWith(repository);
+    const get = async (query: string) => (await server.inject({ method: 'GET', url: `/queues${query}` })).json();
+    try {
+      const first = await get('?limit=2');
+      expect(first.data.map((q: QueueState) => q.queue_id)).toEqual([queueIds[2], queueIds[1]]);
+      expect(first.message).toBe('2 queue(s); more with next_cursor');
+      const second = await get(`?limit=2&cursor=${first.next_cursor}`);
+      expect(second).toEqual({ status: 'success', message: '1 queue(s)', data: [expect.objectContaining({ queue_id: queueIds[0] })], next_cursor: null });
+      expect((await get('?symbol=AAAUSDT&status=pending,loading')).data.map((q: QueueState) => q.queue_id)).toEqual([queueIds[2], queueIds[0]]);
+      expect((await get('?status=finished')).data).toEqual([]);
+      const badCursor = await get('?cursor=abc');
+      expect(badCursor.data.errors).toEqual([{ path: 'cursor', message: 'not a cursor this API issued; pass the next_cursor of the previous page (got "abc")' }]);
+      const badStatus = await get('?status=running&limit=0');
+      expect(badStatus.data.errors.map((e: { path: string }) => e.path)).toEqual(['limit', 'status']);
+    } finally {
+      await close();
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import type { Logger } from '@streamforge/logging';
 import type { Registry } from '@streamforge/metrics';
 import type { QueueService } from '@streamforge/orchestrator';
 import {
-  errorEnvelopeSchema, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
+  errorEnvelopeSchema, listQueuesQuerySchema, QUEUE_PAGE_DEFAULT_LIMIT, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
   startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
 } from '@streamforge/schemas';
 import { registerAuth, selectWsProtocol, WS_BEARER_PREFIX, WS_PROTOCOL, type Authenticator } from './auth';
@@ -19,6 +19,7 @@ import { registerDashboard } from './dashboard-routes';
 import { failure, success } from './envelope';
 import { registerHardening } from './hardening';
 import { createErrorHandler } from './error-handler';
+import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
 import { zodValidatorCompiler } from './request-validation';
 import type { WsHub } from './ws-hub';
 
@@ -47,9 +48,13 @@ export interface ApiServerDeps {
   maxWsConnections?: number;
   /** Who may call: every route but /health/*, /metrics and the dashboard shell needs a token. None = no authentication (loopback only; the app enforces it). */
   auth?: Authenticator;
+  /** A banner atop the dashboard, e.g. for a simulator's platform. */
+  dashboardBanner?: string;
 }
 
 const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
+/** A start can also be refused by an admission limit (429, with Retry-After) or fail on Kafka (503). */
+const startErrors = { ...errors, 429: errorEnvelopeSchema, 503: errorEnvelopeSchema };
 const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
 const READY_TIMEOUT_MS = 3_000;
 const DEFAULT_MAX_WS_CONNECTIONS = 200;
@@ -113,25 +118,32 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 
   app.post('/queues/start', {
-    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
   }, async (request, reply) => {
     const result = await deps.service.start(request.body);
     return reply.code(201).send(success('Queue started', result));
   });
 
   app.post('/queues/start-test-flow', {
-    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'Start a named flow from the flows file', body: startFlowRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
   }, async (request, reply) => {
     const result = await deps.service.startFlow(request.body);
     return reply.code(201).send(success(`Flow ${request.body.flow_name} started`, result));
   });
 
   const listRoute = {
-    schema: { tags: ['queues'], summary: 'Every queue, newest first', response: { 200: successEnvelope(z.array(queueStateSchema)) } },
+    schema: {
+      tags: ['queues'],
+      summary: 'One page of queues, newest first',
+      description: 'Pass next_cursor as cursor for the next page (null on the last). Filter with status (comma-separated) and symbol.',
+      querystring: listQueuesQuerySchema,
+      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema },
+    },
   };
-  const list = async () => {
-    const queues = await deps.service.list();
-    return success(`${queues.length} queue(s)`, queues);
+  const list = async (request: { query: z.infer<typeof listQueuesQuerySchema> }) => {
+    const { limit = QUEUE_PAGE_DEFAULT_LIMIT, cursor, status, symbol } = request.query;
+    const page = await deps.service.list({ limit, after: cursor ? decodeQueueCursor(cursor) : undefined, statuses: status, symbol });
+    return { ...success(`${page.queues.length} queue(s)${page.next ? '; more with next_cursor' : ''}`, page.queues), next_cursor: page.next ? encodeQueueCursor(page.next) : null };
   };
   app.get('/queues', listRoute, list);
   app.get('/queues/list', listRoute, list);
@@ -181,7 +193,7 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.get('/ws/topic', { websocket: true }, (socket) => deps.hub.add(socket));
 
   if (deps.candles) registerCandleRoutes(app, deps.candles);
-  if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger });
+  if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger, banner: deps.dashboardBanner });
 
   await app.ready();
   return app;

@@ -74,6 +74,17 @@ describe('GET /candles', () => {
     await app.close();
   });
 
+  it('returns the indicator fields the sink stored (numbers, null in warm-up, any list), as stored', async () => {
+    const withIndicators = [
+      { ...candle(DAY_START), EMA_50: null, EMA_200: null, RSI_14: null, VWAP_D: 1.3333333333333333, ATR_30: null, EMA_21: null },
+      { ...candle(DAY_START + MINUTE), EMA_50: 1.5, EMA_200: null, RSI_14: 0, VWAP_D: 1.3333333333333333, ATR_30: 1.5, EMA_21: 1.5 },
+    ];
+    const app = await api({ [collection]: withIndicators });
+    const body = (await app.inject({ url: `/candles?collection=${collection}` })).json();
+    expect(body.data.candles).toEqual(withIndicators);
+    await app.close();
+  });
+
   it('answers 400 naming the field for a bad or inverted range and a bad limit', async () => {
     const app = await api({ [collection]: day });
     const inverted = await app.inject({ url: `/candles?collection=${collection}&from=2024-08-02&to=2024-08-01T00:00:00Z` });

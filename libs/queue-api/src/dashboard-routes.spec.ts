@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifySwagger from '@fastify/swagger';
 import { createLogger } from '@streamforge/logging';
-import { registerDashboard } from './dashboard-routes';
+import { registerDashboard, withBanner } from './dashboard-routes';
 
 const logger = createLogger({ service: 'dashboard-test', level: 'silent' });
 
@@ -20,6 +20,17 @@ async function server(dir: string) {
 }
 
 describe('dashboard at /', () => {
+  it('shows a banner atop the page when given one (a simulator run), escaped, and none otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dashboard-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title><body class="x"><main></main></body>');
+    const app = Fastify();
+    await registerDashboard(app, { dir, logger, banner: 'SIMULATOR <data>' });
+    const body = (await app.inject({ url: '/' })).body;
+    expect(body).toMatch(/<body class="x"><div class="data-source-banner" role="alert"[^>]*>SIMULATOR &lt;data&gt;<\/div><main>/);
+    await app.close();
+    expect(withBanner('<body><main>', undefined)).toBe('<body><main>');
+  });
+
   it('serves index.html revalidated and the hashed assets cached for good, beside /docs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dashboard-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>StreamForge dashboard</title><script src="dashboard/dashboard-ABC.js"></script>');

@@ -24,7 +24,7 @@ export const DASHBOARD_ASSET_PREFIX = '/dashboard/';
  * reload); the hashed js/css under /dashboard/ are cached for good.
  * Without a built bundle (e.g. `tsx` from source) `/` says how to build it instead of a bare 404.
  */
-export async function registerDashboard(app: FastifyInstance, deps: { dir: string; logger: Logger }): Promise<void> {
+export async function registerDashboard(app: FastifyInstance, deps: { dir: string; logger: Logger; banner?: string }): Promise<void> {
   const dir = resolve(deps.dir); // a relative DASHBOARD_DIR is relative to the working directory
   const indexPath = join(dir, 'index.html');
   if (!existsSync(indexPath)) {
@@ -35,7 +35,7 @@ export async function registerDashboard(app: FastifyInstance, deps: { dir: strin
     return;
   }
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', DASHBOARD_CSP).header('x-frame-options', 'DENY').send(await readFile(indexPath)),
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', DASHBOARD_CSP).header('x-frame-options', 'DENY').send(withBanner(await readFile(indexPath, 'utf8'), deps.banner)),
   );
   await app.register(fastifyStatic, {
     root: dir,
@@ -46,4 +46,12 @@ export async function registerDashboard(app: FastifyInstance, deps: { dir: strin
     maxAge: '365d',
     immutable: true,
   });
+}
+
+/** A server-side banner at the top of the page (e.g. a simulator's data is not market data): no dashboard code involved. */
+export function withBanner(html: string, banner: string | undefined): string {
+  if (!banner) return html;
+  const escaped = banner.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  const element = `<div class="data-source-banner" role="alert" style="background:#b45309;color:#fff;padding:6px 12px;font:600 14px sans-serif">${escaped}</div>`;
+  return /<body[^>]*>/i.test(html) ? html.replace(/<body[^>]*>/i, (tag) => tag + element) : element + html;
 }

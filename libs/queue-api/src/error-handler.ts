@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@streamforge/logging';
-import { OrchestratorError, RequestError } from '@streamforge/orchestrator';
+import { AdmissionError, OrchestratorError, RequestError } from '@streamforge/orchestrator';
 import { failure } from './envelope';
 import { RequestValidationError } from './request-validation';
 
-/** Maps every error to the documented envelope: 400 validation, 404 unknown, 409 conflict, 5xx ours. */
+/** Maps every error to the documented envelope: 400 validation, 404 unknown, 409 conflict, 429 admission limit, 5xx ours. */
 export function createErrorHandler(logger: Logger) {
   const log = logger.child({ component: 'api' });
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -13,6 +13,9 @@ export function createErrorHandler(logger: Logger) {
     }
     if (error instanceof RequestError) {
       return reply.code(400).send(failure(`invalid request: ${error.message}`, { errors: error.errors, ...(error.known ? { known: error.known } : {}) }));
+    }
+    if (error instanceof AdmissionError) {
+      return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).send(failure(error.message));
     }
     if (error instanceof OrchestratorError && error.httpStatus < 500) return reply.code(error.httpStatus).send(failure(error.message));
     const clientStatus = (error as FastifyError).statusCode;

@@ -63,7 +63,13 @@ export const candlesQuerySchema = z
   })
   .describe('Query of GET /candles: a collection, an optional inclusive open-time range, a page size');
 
-/** A candle as the sink stores it; fields beyond these (trades, quote volume…) pass through. */
+const indicatorField = (what: string) =>
+  z.number().nullable().optional().describe(`${what}; null during its warm-up; absent while the load that wrote the candle has not finished, or when the sink ran with INDICATORS=none`);
+
+/**
+ * A candle as the sink stores it; fields beyond these (trades, quote volume…) pass through, and so
+ * do the indicators of any other INDICATORS list (`EMA_<n>`, `RSI_<n>`, `ATR_<n>`).
+ */
 export const storedCandleSchema = z.looseObject({
   _key: z.string(),
   open_time: z.number().int().describe('open time (ms since the epoch, UTC)'),
@@ -72,6 +78,11 @@ export const storedCandleSchema = z.looseObject({
   low: z.number(),
   close: z.number(),
   volume: z.number(),
+  EMA_50: indicatorField('exponential moving average of the close over 50 candles (TA-Lib EMA)'),
+  EMA_200: indicatorField('exponential moving average of the close over 200 candles'),
+  RSI_14: indicatorField('relative strength index over 14 candles, 0-100 (TA-Lib RSI, Wilder smoothing)'),
+  VWAP_D: indicatorField('volume-weighted average typical price since 00:00 UTC of the candle\'s day; null while the day\'s volume is 0'),
+  ATR_30: indicatorField('average true range over 30 candles (TA-Lib ATR, Wilder smoothing)'),
 });
 
 /** One page of `GET /candles`, oldest first. */

@@ -10,3 +10,4 @@ export * from './queue-state';
 export * from './ws-message';
 export * from './candles-api';
 export * from './redact-locations';
+export * from './indicator-list';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_INDICATORS, indicatorSettingTextSchema } from './indicator-list';
 import { timeRangeSchema } from './time-range';
+import { QUEUE_STATUSES, type QueueStatus } from './queue-state';
 
 /** Binance spot symbols as the exchange writes them. */
 export const symbolSchema = z
@@ -25,6 +27,7 @@ export const targetRequestSchema = z.strictObject({
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
   interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),
+  indicators: indicatorSettingTextSchema.optional().describe(`arango-candles only: INDICATORS, the indicators stored on every candle (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
 
 /**
@@ -61,6 +64,7 @@ export const flowParamsSchema = z.strictObject({
   interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
+  indicators: indicatorSettingTextSchema.optional().describe(`indicators the flow's arango-candles targets store on every candle, e.g. EMA_21,RSI_7,ATR_14 (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
 
 /** `POST /queues/start-test-flow`: a named flow from the flows file shipped with queue-manager. */
@@ -95,6 +99,32 @@ export const startQueueResultSchema = z.object({
   targets: z.array(startedTargetSchema),
 });
 
+export const QUEUE_PAGE_DEFAULT_LIMIT = 100;
+export const QUEUE_PAGE_MAX_LIMIT = 500;
+
+/** `GET /queues`: one page of queues, newest first, optionally of some statuses and one symbol. */
+export const listQueuesQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `a whole number from 1 to ${QUEUE_PAGE_MAX_LIMIT}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(QUEUE_PAGE_MAX_LIMIT))
+    .optional()
+    .describe(`queues per page, 1-${QUEUE_PAGE_MAX_LIMIT} (default ${QUEUE_PAGE_DEFAULT_LIMIT})`),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'the next_cursor of the previous page')
+    .optional()
+    .describe('next_cursor of the previous page'),
+  status: z
+    .string()
+    .regex(new RegExp(`^(${QUEUE_STATUSES.join('|')})(,(${QUEUE_STATUSES.join('|')}))*$`), `one or more of ${QUEUE_STATUSES.join(', ')}, separated by commas`)
+    .transform((text) => text.split(',') as QueueStatus[])
+    .optional()
+    .describe(`only queues in these statuses, comma-separated: ${QUEUE_STATUSES.join(', ')}`),
+  symbol: symbolSchema.optional(),
+});
+
 /** One bad field of a request: `path` as dotted field names, `message` with the value received. */
 export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
 
@@ -117,6 +147,7 @@ export function successEnvelope<S extends z.ZodType>(data: S) {
   return z.object({ status: z.literal('success'), message: z.string(), data });
 }
 
+export type ListQueuesQuery = z.infer<typeof listQueuesQuerySchema>;
 export type StartQueueRequest = z.infer<typeof startQueueRequestSchema>;
 export type TargetRequest = z.infer<typeof targetRequestSchema>;
 export type StartFlowRequest = z.infer<typeof startFlowRequestSchema>;

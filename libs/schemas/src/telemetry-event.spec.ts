@@ -1,4 +1,4 @@
-import { telemetryEventSchema } from './telemetry-event';
+import { incomingTelemetryEventSchema, telemetryEventSchema } from './telemetry-event';
 
 const base = {
   queue_id: 'q1', producer: 'dummy__abc123', symbol: 'BTCUSDT', type: 'api_candles_1m',
@@ -25,5 +25,38 @@ describe('telemetryEventSchema', () => {
 
   it('rejects a negative records_written', () => {
     expect(telemetryEventSchema.safeParse({ ...base, status: 'loading', event: 'loading', records_written: -1 }).success).toBe(false);
+  });
+
+  it('carries a live load\'s lag and reconnect count as non-negative integers', () => {
+    const loading = { ...base, status: 'loading', event: 'loading', live_lag_ms: 42, reconnects: 3 };
+    expect(telemetryEventSchema.safeParse(loading).success).toBe(true);
+    expect(telemetryEventSchema.safeParse({ ...loading, live_lag_ms: -1 }).success).toBe(false);
+    expect(telemetryEventSchema.safeParse({ ...loading, reconnects: 1.5 }).success).toBe(false);
+  });
+});
+
+describe('incomingTelemetryEventSchema (the design documents’ shape too)', () => {
+  const { timestamp, ...withoutTimestamp } = base;
+
+  it('derives event from status when event is absent', () => {
+    const result = incomingTelemetryEventSchema.safeParse({ ...base, status: 'loading' });
+    expect(result.success && result.data).toMatchObject({ status: 'loading', event: 'loading', timestamp });
+  });
+
+  it('derives timestamp from sent_at when timestamp is absent', () => {
+    const result = incomingTelemetryEventSchema.safeParse({ ...withoutTimestamp, status: 'finished', sent_at: 1722500125.456 });
+    expect(result.success && result.data).toMatchObject({ status: 'finished', event: 'finished', timestamp: 1722500125.456 });
+  });
+
+  it('still rejects what is really malformed, naming the field', () => {
+    const noTime = incomingTelemetryEventSchema.safeParse({ ...withoutTimestamp, status: 'loading' });
+    expect(noTime.success ? [] : noTime.error.issues.map((i) => i.path.join('.'))).toEqual(['timestamp']);
+    const badStatus = incomingTelemetryEventSchema.safeParse({ ...base, status: 'done' });
+    expect(badStatus.success).toBe(false);
+    const disagree = incomingTelemetryEventSchema.safeParse({ ...base, status: 'loading', event: 'started' });
+    expect(disagree.success ? [] : disagree.error.issues.map((i) => i.path.join('.'))).toEqual(['event']);
+    const twoTimes = incomingTelemetryEventSchema.safeParse({ ...base, status: 'loading', sent_at: timestamp + 5 });
+    expect(twoTimes.success ? [] : twoTimes.error.issues.map((i) => i.path.join('.'))).toEqual(['sent_at']);
+    expect(incomingTelemetryEventSchema.safeParse('loading').success).toBe(false);
   });
 });

@@ -30,6 +30,8 @@ export const telemetryEventSchema = z
     last_loaded_timestamp: z.number().int().optional().describe('open time (ms) of the newest candle handled'),
     expected_records: z.number().int().nonnegative().optional().describe('candles the range should hold'),
     gaps: z.array(gapSchema).optional(),
+    live_lag_ms: z.number().int().nonnegative().optional().describe('live loads: ms from the newest streamed candle close to its publication'),
+    reconnects: z.number().int().nonnegative().optional().describe('live loads: stream reconnections so far'),
     ping_ts: unixSeconds.optional().describe('the ping sent_at this pong answers'),
     ponged_at: unixSeconds.optional(),
   })
@@ -44,3 +46,23 @@ export const telemetryEventSchema = z
   .describe('A telemetry event on the queue-events topic');
 
 export type TelemetryEvent = z.infer<typeof telemetryEventSchema>;
+
+/**
+ * What queue-manager accepts on `queue-events`: our shape, and the design documents' shape (no
+ * `event`, `sent_at` instead of `timestamp`). The missing field is derived from its twin before
+ * the strict schema runs, so a message that is malformed otherwise is still rejected; a message
+ * whose twin fields disagree (event ≠ status, sent_at ≠ timestamp) is rejected too.
+ */
+export const incomingTelemetryEventSchema = z.preprocess((raw) => {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const fields = raw as Record<string, unknown>;
+  const derived: Record<string, unknown> = {};
+  if (fields['event'] === undefined && fields['status'] !== undefined) derived['event'] = fields['status'];
+  if (fields['timestamp'] === undefined && fields['sent_at'] !== undefined) derived['timestamp'] = fields['sent_at'];
+  return { ...fields, ...derived };
+}, telemetryEventSchema.superRefine((value, ctx) => {
+  const sentAt = (value as Record<string, unknown>)['sent_at'];
+  if (sentAt !== undefined && sentAt !== value.timestamp) {
+    ctx.addIssue({ code: 'custom', path: ['sent_at'], message: `must equal timestamp (${value.timestamp}) when both are given` });
+  }
+}));

@@ -36,6 +36,7 @@ describe('ArangoDocumentStore traps (against the stand-in)', () => {
     expect(standIn.databaseExists('streamforge')).toBe(true);
     expect(standIn.documents('streamforge', 'candles')).toEqual([]);
     expect(standIn.indexes('streamforge', 'candles')).toEqual([expect.objectContaining({ type: 'persistent', fields: ['open_time', '_key'], unique: false, sparse: false })]);
+    expect(standIn.requests.find((r) => r.operation === 'createIndex')?.body).toMatchObject({ inBackground: true });
     const createDatabase = standIn.requests.find((r) => r.operation === 'createDatabase');
     expect(createDatabase).toMatchObject({ path: '/_db/_system/_api/database', body: { name: 'streamforge' } });
     await store.ensureCollection('candles');
@@ -51,12 +52,13 @@ describe('ArangoDocumentStore traps (against the stand-in)', () => {
     await store.close();
   });
 
-  it('writes a batch in ONE bulk request with overwriteMode=replace', async () => {
+  it('writes a batch in ONE durable, versioned bulk request with overwriteMode=replace', async () => {
     const store = open();
     await store.ensureCollection('candles');
     await store.upsertBatch('candles', candleDocuments(2500));
     expect(writes()).toHaveLength(1);
-    expect(writes()[0].query).toEqual({ overwriteMode: 'replace' });
+    expect(writes()[0].query).toEqual({ overwriteMode: 'replace', waitForSync: 'true', versionAttribute: 'sf_version' });
+    expect(writes()[0].outcome).toBe(201);
     expect((writes()[0].body as unknown[]).length).toBe(2500);
     expect(standIn.documents('streamforge', 'candles')).toHaveLength(2500);
     await store.close();
@@ -110,9 +112,10 @@ describe('ArangoDocumentStore traps (against the stand-in)', () => {
   });
 
   it('retries a request that times out', async () => {
-    const store = open({ requestTimeoutMs: 200 });
+    // A timeout the answered retry cannot hit even on a busy machine, far below the injected delay.
+    const store = open({ requestTimeoutMs: 1_500 });
     await store.ensureCollection('candles');
-    standIn.inject('writeDocuments', { type: 'delay', ms: 1000 });
+    standIn.inject('writeDocuments', { type: 'delay', ms: 5_000 });
     await store.upsertBatch('candles', candleDocuments(5));
     expect(writes()).toHaveLength(2);
     expect(delays).toEqual([100]);
@@ -181,6 +184,7 @@ describe('the ArangoDB stand-in itself', () => {
     fetch(`${standIn.url}${path}`, {
       method,
       headers: {
+        'x-arango-queue-time-seconds': '10',
         ...(auth ? { authorization: `Basic ${Buffer.from(`${standIn.username}:${standIn.password}`).toString('base64')}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -201,12 +205,55 @@ describe('the ArangoDB stand-in itself', () => {
     standIn.violations.length = 0;
   });
 
+  it('flags writes that are not durable or not versioned, foreground index builds, queries without a deadline and unbounded queueing', async () => {
+    await send('POST', '/_db/db/_api/collection', { name: 'c' });
+    await send('POST', '/_db/db/_api/document/c?overwriteMode=replace', [{ _key: 'a' }]);
+    await send('POST', '/_db/db/_api/index?collection=c', { type: 'persistent', fields: ['t'] });
+    await send('POST', '/_db/db/_api/cursor', { query: 'FOR d IN @@collection RETURN UNSET(d, "_id", "_rev")', bindVars: { '@collection': 'c' } });
+    const unbounded = await fetch(`${standIn.url}/_db/db/_api/version`, { headers: { authorization: `Basic ${Buffer.from(`${standIn.username}:${standIn.password}`).toString('base64')}` } });
+    expect(unbounded.status).toBe(400);
+    expect(standIn.violations).toEqual([
+      expect.stringContaining('bulk write without waitForSync=true: acknowledged before it is on disk'),
+      expect.stringContaining('without inBackground: true holds the collection write lock'),
+      expect.stringContaining('query without options.maxRuntime'),
+      expect.stringContaining('no x-arango-queue-time-seconds header'),
+    ]);
+    standIn.violations.length = 0;
+  });
+
+  it('flags a REMOVE that is not durable or fails on a key already gone', async () => {
+    await send('POST', '/_db/db/_api/collection', { name: 'c' });
+    const remove = (options: string) =>
+      send('POST', '/_db/db/_api/cursor', { query: `FOR key IN @keys REMOVE key IN @@collection OPTIONS { ${options} }`, bindVars: { '@collection': 'c', keys: ['a'] }, options: { maxRuntime: 5 } });
+    expect((await remove('ignoreErrors: true')).status).toBe(400);
+    expect((await remove('waitForSync: true')).status).toBe(400);
+    expect((await remove('ignoreErrors: true, waitForSync: true')).status).toBe(201);
+    expect(standIn.violations).toEqual([
+      expect.stringContaining('REMOVE without waitForSync: true: acknowledged before it is on disk'),
+      expect.stringContaining('REMOVE without ignoreErrors: true fails on a key already gone'),
+    ]);
+    standIn.violations.length = 0;
+  });
+
+  it('applies versionAttribute as documented: only a higher number replaces', async () => {
+    await send('POST', '/_db/db/_api/collection', { name: 'c' });
+    const write = (v: unknown, text: string) => send('POST', '/_db/db/_api/document/c?overwriteMode=replace&waitForSync=true&versionAttribute=v', [{ _key: 'k', v, text }]);
+    await write(5, 'five');
+    await write(4, 'four');
+    await write(5.9, 'five point nine (rounds down to 5)');
+    expect(standIn.documents('db', 'c')).toEqual([{ _key: 'k', v: 5, text: 'five' }]);
+    await write(6, 'six');
+    await write('x', 'not a number: written');
+    expect(standIn.documents('db', 'c')).toEqual([{ _key: 'k', v: 'x', text: 'not a number: written' }]);
+    expect(standIn.violations).toEqual([]);
+  });
+
   it('flags a request without Basic auth, and answers 401 to wrong credentials like the server', async () => {
     const response = await send('GET', '/_db/db/_api/version', undefined, false);
     expect(response.status).toBe(400);
     expect(standIn.violations).toEqual([expect.stringContaining('no Authorization header')]);
     standIn.violations.length = 0;
-    const wrong = await fetch(`${standIn.url}/_db/db/_api/version`, { headers: { authorization: 'Basic eDp5' } });
+    const wrong = await fetch(`${standIn.url}/_db/db/_api/version`, { headers: { authorization: 'Basic eDp5', 'x-arango-queue-time-seconds': '10' } });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ error: true, code: 401, errorNum: 11, errorMessage: 'not authorized to execute this request' });
     expect(standIn.violations).toEqual([]);
@@ -215,8 +262,8 @@ describe('the ArangoDB stand-in itself', () => {
   it('answers bulk writes per document with X-Arango-Error-Codes, as documented', async () => {
     await send('POST', '/_db/db/_api/collection', { name: 'c' });
     standIn.inject('writeDocuments', { type: 'documentErrors', errorNum: 1200, keys: ['b', 'c'] });
-    const response = await send('POST', '/_db/db/_api/document/c?overwriteMode=replace', [{ _key: 'a' }, { _key: 'b' }, { _key: 'c' }]);
-    expect(response.status).toBe(202);
+    const response = await send('POST', '/_db/db/_api/document/c?overwriteMode=replace&waitForSync=true&versionAttribute=v', [{ _key: 'a' }, { _key: 'b' }, { _key: 'c' }]);
+    expect(response.status).toBe(201);
     expect(response.headers.get('x-arango-error-codes')).toBe('1200:2');
     const body = (await response.json()) as Record<string, unknown>[];
     expect(body[0]).toMatchObject({ _id: 'c/a', _key: 'a' });

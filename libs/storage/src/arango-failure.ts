@@ -28,7 +28,29 @@ export const TRANSIENT_ERROR_NUMS = new Set([
   1491, // shard leader resigned
   1495, // leadership challenge ongoing
   1496, // not a leader
+  21004, // queue time violated: the server's queue was longer than x-arango-queue-time-seconds allows
 ]);
+
+/** Who asked, and where, so a refused permission names what to grant (never a password or token). */
+export interface ArangoAccess {
+  principal: string;
+  database: string;
+}
+
+/**
+ * Certificate and TLS handshake failures (Node/OpenSSL codes): a configuration problem that
+ * no retry fixes, unlike a reset connection.
+ */
+const TLS_FAILURE = /CERT|SIGNATURE|SSL|TLS|HOSTNAME|DEPTH_ZERO|ISSUER/;
+
+function tlsFailureCode(error: unknown): string | undefined {
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (typeof current.code === 'string' && TLS_FAILURE.test(current.code)) return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
 
 /** Walks `cause` links for a system error code (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET…). */
 function systemCode(error: unknown): string | undefined {
@@ -54,7 +76,7 @@ function deepestMessage(error: unknown): string {
  * Turns whatever arangojs threw into a StorageError that says what failed (`what`, e.g.
  * `writing 2000 documents to "candles"`), where, and whether a retry can help.
  */
-export function toStorageError(error: unknown, what: string, location: string, context: StorageErrorContext = {}): StorageError {
+export function toStorageError(error: unknown, what: string, location: string, context: StorageErrorContext = {}, access?: ArangoAccess): StorageError {
   if (error instanceof StorageError) return error;
   if (isArangoError(error)) {
     const status = error.code;
@@ -64,7 +86,30 @@ export function toStorageError(error: unknown, what: string, location: string, c
     if (TRANSIENT_ERROR_NUMS.has(errorNum) || (status !== undefined && TRANSIENT_STATUSES.has(status))) {
       return new StoreUnavailableError(`ArangoDB ${location} is unavailable while ${what} (${detail})`, full, { cause: error });
     }
-    if (status === 401) return new StoreRequestError(`ArangoDB ${location} refused the credentials while ${what} (${detail}); check ARANGO_USER/ARANGO_PASSWORD`, false, full, { cause: error });
+    if (status === 401) {
+      // ArangoDB answers 401 both to wrong credentials and to a user without access to the database.
+      const whose = access ? `the credentials of ${access.principal}` : 'the credentials';
+      const grant = access ? `, or grant ${access.principal} access to database "${access.database}"` : '';
+      return new StoreRequestError(
+        `ArangoDB ${location} refused ${whose} while ${what} (${detail}); check ARANGO_USER/ARANGO_PASSWORD (or ARANGO_TOKEN)${grant}`,
+        false,
+        full,
+        { cause: error },
+      );
+    }
+    if (status === 403 && errorNum === 11) {
+      const who = access ? `${access.principal} lacks` : 'the user lacks';
+      const where = access ? ` on database "${access.database}"` : '';
+      return new StoreRequestError(
+        `ArangoDB ${location} forbade ${what} (${detail}): ${who} the rights for it${where} (creating collections and indexes needs Administrate, "rw"; writing needs read/write on the collection)`,
+        false,
+        full,
+        { cause: error },
+      );
+    }
+    if (errorNum === 1500) {
+      return new StoreRequestError(`ArangoDB ${location} stopped a query that ran past its time limit (maxRuntime, ARANGO_QUERY_TIMEOUT_MS) while ${what} (${detail})`, false, full, { cause: error });
+    }
     return new StoreRequestError(`ArangoDB ${location} refused ${what} (${detail})`, false, full, { cause: error });
   }
   if (error instanceof ResponseTimeoutError) {
@@ -80,6 +125,15 @@ export function toStorageError(error: unknown, what: string, location: string, c
       const full = { ...context, status };
       const message = `ArangoDB ${location} answered HTTP ${status} while ${what}`;
       return TRANSIENT_STATUSES.has(status) ? new StoreUnavailableError(message, full, { cause: error }) : new StoreRequestError(message, false, full, { cause: error });
+    }
+    const tls = tlsFailureCode(error);
+    if (tls) {
+      return new StoreRequestError(
+        `cannot trust ArangoDB ${location} while ${what}: TLS ${tls} ${deepestMessage(error)}; give the CA that signed the server's certificate in ARANGO_CA_PATH (or fix the URL's host name)`,
+        false,
+        context,
+        { cause: error },
+      );
     }
     const code = systemCode(error);
     return new StoreUnavailableError(`cannot reach ArangoDB ${location} while ${what}: ${code ? `${code} ` : ''}${deepestMessage(error)}`, context, { cause: error });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@streamforge/config';
@@ -12,7 +12,15 @@ const schema = z.object(storeSettings).superRefine(refineStoreSettings);
 describe('createDocumentStore and storeSettings', () => {
   it('defaults to SQLite at ./data/streamforge.db when ARANGO_URL is not set', () => {
     const settings = loadConfig(schema, { env: {} });
-    expect(settings).toEqual({ SQLITE_PATH: './data/streamforge.db', ARANGO_DB: 'streamforge', ARANGO_USER: 'root', ARANGO_PASSWORD: '' });
+    expect(settings).toEqual({
+      SQLITE_PATH: './data/streamforge.db',
+      ARANGO_DB: 'streamforge',
+      ARANGO_USER: 'root',
+      ARANGO_PASSWORD: '',
+      ARANGO_REQUEST_TIMEOUT_MS: 30_000,
+      ARANGO_QUERY_TIMEOUT_MS: 30_000,
+      ARANGO_MAX_QUEUE_TIME_S: 10,
+    });
     const store = createDocumentStore(settings);
     expect(store.kind).toBe('sqlite');
     expect(store.location).toBe(join(process.cwd(), 'data', 'streamforge.db'));
@@ -31,6 +39,30 @@ describe('createDocumentStore and storeSettings', () => {
     expect(store.location).toBe('http://arangodb:8529/_db/candles_db');
   });
 
+  it('refuses a URL with credentials in the adapter too, never printing the password', () => {
+    const attempt = () => createDocumentStore({ ...loadConfig(schema, { env: { ARANGO_URL: 'http://arangodb:8529' } }), ARANGO_URL: 'http://svc:s3cret@arangodb:8529' });
+    expect(attempt).toThrow('ArangoDB URL http://***@arangodb:8529 must not carry credentials (user:password@): set ARANGO_USER/ARANGO_PASSWORD or ARANGO_TOKEN instead');
+    expect(attempt).not.toThrow(/s3cret/);
+  });
+
+  it('reads ARANGO_CA_PATH at start and names a missing or non-PEM file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-ca-'));
+    const base = loadConfig(schema, { env: { ARANGO_URL: 'https://arangodb:8529' } });
+    expect(() => createDocumentStore({ ...base, ARANGO_CA_PATH: join(dir, 'missing.pem') })).toThrow(`ARANGO_CA_PATH ${join(dir, 'missing.pem')} cannot be read: ENOENT`);
+    writeFileSync(join(dir, 'ca.txt'), 'not a certificate');
+    expect(() => createDocumentStore({ ...base, ARANGO_CA_PATH: join(dir, 'ca.txt') })).toThrow(/holds no PEM certificate/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("passes the caller's ArangoDB retry policy: attempts 1 for a caller that retries itself", async () => {
+    const settings = loadConfig(schema, { env: { ARANGO_URL: 'http://127.0.0.1:1' } });
+    const once = createDocumentStore(settings, {}, { arangoRetry: { attempts: 1 } });
+    const failure = once.count('candles');
+    await expect(failure).rejects.toThrow(/cannot reach ArangoDB http:\/\/127.0.0.1:1\/_db\/streamforge while counting "candles": /);
+    await expect(failure).rejects.not.toThrow(/gave up after/);
+    await once.close();
+  });
+
   it('lets STORE=sqlite win over ARANGO_URL and creates the database directory on first use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-factory-'));
     const path = join(dir, 'deep', 'er', 'sf.db');
@@ -47,6 +79,9 @@ describe('createDocumentStore and storeSettings', () => {
     [{ STORE: 'mongo' }, 'STORE: '],
     [{ ARANGO_URL: 'arangodb:8529' }, 'ARANGO_URL: an http(s) URL such as http://arangodb:8529 (got "arangodb:8529")'],
     [{ ARANGO_DB: '1db' }, 'ARANGO_DB: an ArangoDB database name'],
+    [{ ARANGO_URL: 'https://svc:s3cret@arangodb:8529' }, 'ARANGO_URL: must not carry credentials (user:password@); set ARANGO_USER/ARANGO_PASSWORD or ARANGO_TOKEN (got "https://***@arangodb:8529")'],
+    [{ ARANGO_URL: 'http://arangodb:8529', ARANGO_TOKEN: 'jwt', ARANGO_PASSWORD: 'pw' }, 'ARANGO_TOKEN: set ARANGO_TOKEN or ARANGO_PASSWORD, not both'],
+    [{ ARANGO_QUERY_TIMEOUT_MS: 'soon' }, 'ARANGO_QUERY_TIMEOUT_MS: '],
   ])('refuses %j with one line naming the variable', (env, line) => {
     expect(() => loadConfig(schema, { env })).toThrow(line);
   });

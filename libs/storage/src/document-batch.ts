@@ -1,5 +1,5 @@
 import { InvalidDocumentError, summarizeKeys } from './errors';
-import type { StoredDocument } from './document-store';
+import { documentVersion, VERSION_ATTRIBUTE, type StoredDocument } from './document-store';
 
 const MAX_KEY_BYTES = 254;
 /** ArangoDB's `_key` alphabet; both adapters enforce it so a batch SQLite accepts, ArangoDB accepts too. */
@@ -12,6 +12,15 @@ export function validateDocumentKey(key: unknown): string | undefined {
   if (!KEY_PATTERN.test(key)) return `_key ${JSON.stringify(key.slice(0, 300))} holds a character ArangoDB refuses (allowed: letters, digits and _-:.@()+,=;$!*'%)`;
   // The alphabet is ASCII, so characters are bytes.
   if (key.length > MAX_KEY_BYTES) return `_key ${JSON.stringify(key.slice(0, 40))}… is longer than ${MAX_KEY_BYTES} bytes`;
+  return undefined;
+}
+
+/** Why a document's version (or its own VERSION_ATTRIBUTE field) is unusable, or undefined. */
+function validateVersion(document: StoredDocument): string | undefined {
+  if (VERSION_ATTRIBUTE in document) return `the attribute "${VERSION_ATTRIBUTE}" is reserved for the store's version (use withDocumentVersion)`;
+  const version = documentVersion(document);
+  // ArangoDB compares versions rounded down and writes anyway for negative or non-numeric ones: only exact integers keep both adapters equal.
+  if (version !== undefined && !(Number.isSafeInteger(version) && version >= 0)) return `version must be a non-negative safe integer (got ${JSON.stringify(version)})`;
   return undefined;
 }
 
@@ -35,6 +44,12 @@ export function prepareBatch(collection: string, documents: readonly StoredDocum
     if (problem) {
       problems.push(`item ${index}: ${problem}`);
       badKeys.push(String(document._key));
+      return;
+    }
+    const versionProblem = validateVersion(document);
+    if (versionProblem) {
+      problems.push(`item ${index} (_key ${JSON.stringify(document._key)}): ${versionProblem}`);
+      badKeys.push(document._key);
       return;
     }
     if (seen.has(document._key)) repeated = true;

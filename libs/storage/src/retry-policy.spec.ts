@@ -1,5 +1,5 @@
 import { StoreUnavailableError, StorageError } from './errors';
-import { backoffDelayMs, withRetry } from './retry-policy';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, withRetry } from './retry-policy';
 
 const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 300 };
 
@@ -7,6 +7,12 @@ describe('retry policy', () => {
   it('backs off exponentially up to the ceiling, with jitter in the upper half', () => {
     expect([1, 2, 3, 4].map((retry) => backoffDelayMs(retry, policy, () => 0))).toEqual([50, 100, 150, 150]);
     expect([1, 2, 3, 4].map((retry) => backoffDelayMs(retry, policy, () => 1))).toEqual([100, 200, 300, 300]);
+  });
+
+  it('by default waits long enough to ride out a 15 s cluster failover, even with the least jitter', () => {
+    const waits = (random: () => number) => Array.from({ length: DEFAULT_RETRY_POLICY.attempts - 1 }, (_, i) => backoffDelayMs(i + 1, DEFAULT_RETRY_POLICY, random)).reduce((a, b) => a + b, 0);
+    expect(waits(() => 0)).toBeGreaterThanOrEqual(15_000);
+    expect(waits(() => 1)).toBeLessThanOrEqual(35_000);
   });
 
   it('retries retriable storage errors with the computed delays, then succeeds', async () => {

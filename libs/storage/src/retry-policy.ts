@@ -8,8 +8,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** 5 tries over ~3 s typical (0.2, 0.4, 0.8, 1.6 s ± jitter): rides out a leader change or a restart blip. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
+/**
+ * 11 tries: waits of 0.2, 0.4, 0.8, 1.6, 3.2, then 5 s (each between half and all of that) add up
+ * to 15.6–31.2 s, ~23 s typical, so a write outlasts a cluster's leader failover (~15 s) or a
+ * server restart instead of failing during it.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 11, baseDelayMs: 200, maxDelayMs: 5_000 };
 
 /** Delay before retry number `retry` (1-based): half fixed, half random so many writers do not retry in lockstep. */
 export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {

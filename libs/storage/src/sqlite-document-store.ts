@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { assertCollectionName } from './collection-name';
-import { prepareBatch } from './document-batch';
-import { documentJson, type CollectionOptions, type DocumentStore, type RangeQuery, type StoredDocument } from './document-store';
-import { CollectionNotFoundError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
+import { prepareBatch, validateDocumentKey } from './document-batch';
+import { documentJson, documentVersion, withDocumentVersion, type CollectionOptions, type DocumentStore, type PageQuery, type RangeQuery, type StoredDocument } from './document-store';
+import { CollectionNotFoundError, InvalidQueryError, StorageError, StoreRequestError, StoreUnavailableError, summarizeKeys } from './errors';
 import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from './range-query';
+import { normalizePageQuery } from './page-query';
 import { SqliteWriteThread, WriteThreadFailure } from './sqlite-write-thread';
 
 export interface SqliteStoreConfig {
@@ -65,7 +66,7 @@ export class SqliteDocumentStore implements DocumentStore {
       if (clash && clash.name !== collection) {
         throw new StorageError(`collection "${collection}" clashes with existing "${clash.name}" in ${this.location}: SQLite table names ignore case`, false, { collection });
       }
-      this.run(collection, () => db.exec(`CREATE TABLE IF NOT EXISTS ${quote(collection)} (_key TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`));
+      this.run(collection, () => db.exec(`CREATE TABLE IF NOT EXISTS ${quote(collection)} (_key TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL, version INTEGER) WITHOUT ROWID`));
       this.collections.set(collection, new Set());
     }
     for (const field of options.rangeFields ?? DEFAULT_RANGE_FIELDS) this.ensureRangeIndex(collection, field);
@@ -80,7 +81,7 @@ export class SqliteDocumentStore implements DocumentStore {
     if (!write) {
       const insert = this.statement(upsertSql(collection));
       write = this.db().transaction((items: StoredDocument[]) => {
-        for (const document of items) insert.run(document._key, documentJson(document));
+        for (const document of items) insert.run(document._key, documentJson(document), documentVersion(document) ?? null);
       });
       this.writeBatch.set(collection, write);
     }
@@ -91,17 +92,38 @@ export class SqliteDocumentStore implements DocumentStore {
   private async upsertOnThread(thread: SqliteWriteThread, collection: string, batch: StoredDocument[]): Promise<void> {
     const keys = new Array<string>(batch.length);
     const documents = new Array<string>(batch.length);
+    const versions = new Array<number | null>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       keys[i] = batch[i]._key;
       documents[i] = documentJson(batch[i]);
+      versions[i] = documentVersion(batch[i]) ?? null;
     }
     try {
-      await thread.write(upsertSql(collection), keys, documents);
+      await thread.write(upsertSql(collection), keys, documents, versions);
     } catch (error) {
       if (error instanceof WriteThreadFailure) throw this.failure(collection, error, keys);
       // The thread died (the next write starts a new one): worth a retry.
       throw new StoreUnavailableError(`SQLite ${this.location}: ${(error as Error).message} while writing ${keys.length} documents (${summarizeKeys(keys)}) to "${collection}"`, { collection, keys }, { cause: error });
     }
+  }
+
+  async updateFields(collection: string, updates: StoredDocument[]): Promise<void> {
+    const batch = prepareBatch(collection, updates);
+    if (batch.length === 0) return;
+    this.requireCollection(collection);
+    // One statement per field list (a batch of candles has one); runs on this connection: WAL serialises it with the write thread's.
+    const statements = batch.map((update) => {
+      const fields = Object.keys(update).filter((field) => field !== '_key');
+      return { fields, sql: fields.length === 0 ? undefined : updateFieldsSql(collection, fields) };
+    });
+    const db = this.db();
+    const write = db.transaction(() => {
+      batch.forEach((update, index) => {
+        const { fields, sql } = statements[index];
+        if (sql) this.statement(sql).run(...fields.map((field) => jsonValue(update[field])), update._key);
+      });
+    });
+    this.run(collection, () => write(), batch.map((d) => d._key));
   }
 
   async count(collection: string): Promise<number> {
@@ -112,24 +134,54 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async get<T extends StoredDocument = StoredDocument>(collection: string, key: string): Promise<T | undefined> {
     this.requireCollection(collection);
-    const row = this.run(collection, () => this.statement(`SELECT doc FROM ${quote(collection)} WHERE _key = ?`).get(key)) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as T) : undefined;
+    const problem = validateDocumentKey(key);
+    if (problem) throw new InvalidQueryError(collection, problem);
+    const row = this.run(collection, () => this.statement(`SELECT doc, version FROM ${quote(collection)} WHERE _key = ?`).get(key)) as StoredRow | undefined;
+    return row ? fromRow<T>(row) : undefined;
   }
 
   async findRange<T extends StoredDocument = StoredDocument>(collection: string, query: RangeQuery): Promise<T[]> {
     const range = normalizeRangeQuery(collection, query);
     this.requireCollection(collection);
-    this.ensureRangeIndex(collection, range.field);
     const value = `json_extract(doc, '$.${range.field}')`;
-    const sql = `SELECT doc FROM ${quote(collection)} WHERE ${value} >= ? AND ${value} <= ? ORDER BY ${value}, _key LIMIT ? OFFSET ?`;
-    const rows = this.run(collection, () => this.statement(sql).all(range.from, range.to, range.limit ?? -1, range.offset)) as { doc: string }[];
-    return rows.map((row) => JSON.parse(row.doc) as T);
+    const sql = `SELECT doc, version FROM ${quote(collection)} WHERE ${value} >= ? AND ${value} <= ? ORDER BY ${value}, _key LIMIT ? OFFSET ?`;
+    const rows = this.run(collection, () => this.statement(sql).all(range.from, range.to, range.limit ?? -1, range.offset)) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
+  }
+
+  async findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]> {
+    const page = normalizePageQuery(collection, query);
+    this.requireCollection(collection);
+    // Readers only read: the index serving this comes from ensureCollection's rangeFields.
+    const value = `json_extract(doc, '$.${page.orderBy}')`;
+    const [direction, beyond] = page.descending ? ['DESC', '<'] : ['ASC', '>'];
+    // The same bounds as findRange: only numbers (SQLite orders NULL and text outside them).
+    const conditions = [`${value} >= ? AND ${value} <= ?`];
+    const params: unknown[] = [-Number.MAX_VALUE, Number.MAX_VALUE];
+    for (const [field, values] of Object.entries(page.where)) {
+      conditions.push(`json_extract(doc, '$.${field}') IN (${values.map(() => '?').join(', ')})`);
+      params.push(...values);
+    }
+    if (page.after) {
+      conditions.push(`(${value} ${beyond} ? OR (${value} = ? AND _key ${beyond} ?))`);
+      params.push(page.after.value, page.after.value, page.after.key);
+    }
+    const sql = `SELECT doc, version FROM ${quote(collection)} WHERE ${conditions.join(' AND ')} ORDER BY ${value} ${direction}, _key ${direction} LIMIT ?`;
+    const rows = this.run(collection, () => this.statement(sql).all(...params, page.limit)) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
+  }
+
+  async remove(collection: string, keys: readonly string[]): Promise<void> {
+    this.requireCollection(collection);
+    if (keys.length === 0) return;
+    const remove = this.statement(`DELETE FROM ${quote(collection)} WHERE _key = ?`);
+    this.run(collection, () => this.db().transaction(() => keys.forEach((key) => remove.run(key)))(), [...keys]);
   }
 
   async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {
     this.requireCollection(collection);
-    const rows = this.run(collection, () => this.statement(`SELECT doc FROM ${quote(collection)} ORDER BY _key`).all()) as { doc: string }[];
-    return rows.map((row) => JSON.parse(row.doc) as T);
+    const rows = this.run(collection, () => this.statement(`SELECT doc, version FROM ${quote(collection)} ORDER BY _key`).all()) as StoredRow[];
+    return rows.map((row) => fromRow<T>(row));
   }
 
   async collectionExists(collection: string): Promise<boolean> {
@@ -180,8 +232,16 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.collections.has(collection)) return true;
     const row = this.db().prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(collection) as { name: string } | undefined;
     if (!row || row.name !== collection) return false;
+    this.addVersionColumn(collection);
     this.collections.set(collection, new Set());
     return true;
+  }
+
+  /** Tables created before versioned writes lack the column; adding a nullable column rewrites nothing. */
+  private addVersionColumn(collection: string): void {
+    const columns = this.db().prepare(`PRAGMA table_info(${quote(collection)})`).all() as { name: string }[];
+    if (columns.some((column) => column.name === 'version')) return;
+    this.run(collection, () => this.db().exec(`ALTER TABLE ${quote(collection)} ADD COLUMN version INTEGER`));
   }
 
   private requireCollection(collection: string): void {
@@ -223,9 +283,39 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 }
 
-/** One statement text per collection, shared by both write paths. */
+/**
+ * One statement text per collection, shared by both write paths. The WHERE is ArangoDB's
+ * `versionAttribute` rule: replace unless both versions are known and the new one is not higher.
+ */
 function upsertSql(collection: string): string {
-  return `INSERT INTO ${quote(collection)} (_key, doc) VALUES (?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc`;
+  const table = quote(collection);
+  return (
+    `INSERT INTO ${table} (_key, doc, version) VALUES (?, ?, ?) ON CONFLICT(_key) DO UPDATE SET doc = excluded.doc, version = excluded.version ` +
+    `WHERE excluded.version IS NULL OR ${table}.version IS NULL OR excluded.version > ${table}.version`
+  );
+}
+
+/** `json_set` per field; values arrive as JSON text (json(?)) so null, numbers and objects keep their type. */
+function updateFieldsSql(collection: string, fields: string[]): string {
+  const paths = fields.map((field) => {
+    validateRangeField(collection, field);
+    return `'$.${field}', json(?)`;
+  });
+  return `UPDATE ${quote(collection)} SET doc = json_set(doc, ${paths.join(', ')}) WHERE _key = ?`;
+}
+
+function jsonValue(value: unknown): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+interface StoredRow {
+  doc: string;
+  version: number | null;
+}
+
+function fromRow<T extends StoredDocument>(row: StoredRow): T {
+  const document = JSON.parse(row.doc) as T;
+  return row.version === null ? document : withDocumentVersion(document, row.version);
 }
 
 /** Collection names are validated (letters, digits, _ and -) before they get here, so quoting is enough. */

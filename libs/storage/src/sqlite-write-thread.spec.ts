@@ -104,6 +104,6 @@ describe('SQLite upserts on a write thread', () => {
   it('refuses an in-memory database, and names the missing script of a bundle that did not ship it', async () => {
     expect(() => createSqliteDocumentStore({ path: ':memory:', writeThread: true })).toThrow(new StorageError('an in-memory SQLite store cannot write from a second thread (writeThread needs a file)', false));
     const thread = new SqliteWriteThread({ path: join(dir, 'x.db'), synchronous: 'NORMAL', busyTimeoutMs: 100, scriptDir: dir });
-    expect(() => thread.write('SELECT 1', [], [])).toThrow(`the SQLite write thread's script is missing: ${join(dir, 'sqlite-write-thread.worker.js')} (an app bundle must copy libs/storage/src/sqlite-write-thread.worker.js next to main.js as a build asset)`);
+    expect(() => thread.write('SELECT 1', [], [], [])).toThrow(`the SQLite write thread's script is missing: ${join(dir, 'sqlite-write-thread.worker.js')} (an app bundle must copy libs/storage/src/sqlite-write-thread.worker.js next to main.js as a build asset)`);
   });
 });

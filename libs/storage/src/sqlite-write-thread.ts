@@ -40,14 +40,14 @@ export class SqliteWriteThread {
 
   constructor(private readonly options: { path: string; synchronous: 'NORMAL' | 'FULL'; busyTimeoutMs: number; scriptDir?: string }) {}
 
-  /** Writes each `[keys[i], documents[i]]` with `sql` in one transaction. */
-  write(sql: string, keys: readonly string[], documents: readonly string[]): Promise<void> {
+  /** Writes each `[keys[i], documents[i], versions[i]]` with `sql` in one transaction. */
+  write(sql: string, keys: readonly string[], documents: readonly string[], versions: readonly (number | null)[]): Promise<void> {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, sql, keys: keys.join('\n'), documents: documents.join('\n') });
+      worker.postMessage({ id, sql, keys: keys.join('\n'), documents: documents.join('\n'), versions });
     });
   }
 

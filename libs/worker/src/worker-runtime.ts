@@ -6,6 +6,7 @@ import {
   createControlListener, createIdempotentProducer, createKafkaClient, createTelemetryPublisher, describeKafkaError,
   KafkaConnectionError, type ControlListener, type KafkaConnectionSettings, type TelemetryPublisher,
 } from '@streamforge/kafka';
+import { awaitKafkaReady } from './kafka-readiness';
 
 export interface WorkerRuntimeConfig {
   service: string;
@@ -47,6 +48,11 @@ export async function startWorkerRuntime(config: WorkerRuntimeConfig, deps: { re
   const kafka = createKafkaClient(config.kafka, { clientId: producerId, logger });
   const producer = createIdempotentProducer(kafka);
   try {
+    // A worker may be the first client of a new broker: its queue topics and group coordinator first.
+    await awaitKafkaReady(
+      { kafka: config.kafka, topics: [config.controlTopic, config.eventsTopic], groupId: `${config.service}-control-${config.queueId}`, clientId: producerId },
+      { logger },
+    );
     await producer.connect();
   } catch (error) {
     await metricsServer.close();

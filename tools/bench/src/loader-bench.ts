@@ -1,5 +1,5 @@
 /**
- * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120]
+ * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120 --raw-range 2023-01-01:2023-12-31]
  *
  * Runs the built loader-api-candles bundle against the Binance simulator (in this process) and a
  * real broker (KAFKA_BOOTSTRAP_SERVERS, or a local one started here), and prints candles/s and
@@ -7,6 +7,9 @@
  *   raw    — a year of 1m candles (525,600), no latency, no weight limit;
  *   polite — 50 ms latency and a 200 weight / 10 s limit, so pacing decides the speed; prints the
  *            weight rate achieved as a share of the loader's budget (share × limit) and the 429s.
+ * Each run is then checked: the loader exited 0 and reported every candle of the range, and the data
+ * topic, read back, holds exactly those candles once plus one end marker per partition. A failed check
+ * prints MISMATCH and the bench exits 1, so a fast but wrong loader never shows as a good figure.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,9 +17,10 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BinanceSimulator, type BinanceSimulatorOptions, startBinanceSimulator } from '@streamforge/binance/testing';
-import { createKafkaClient, ensureTopics, kafkaConnectionSettings } from '@streamforge/kafka';
+import { createKafkaClient, ensureTopics, kafkaConnectionSettings, topicPartitions } from '@streamforge/kafka';
 import { startKafkaBroker } from '@streamforge/local-kafka';
 import { createLogger } from '@streamforge/logging';
+import { expectedMinuteCandles, judge, readBackCandles } from './bench-checks';
 
 const bundle = join(__dirname, '..', '..', '..', 'dist', 'apps', 'loader-api-candles', 'main.js');
 const POLITE_LIMIT = 200;
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
       compression: { type: 'string', default: 'none' },
       concurrency: { type: 'string', default: '4' },
       'polite-days': { type: 'string', default: '120' },
+      'raw-range': { type: 'string', default: '2023-01-01:2023-12-31' },
       'batch-size': { type: 'string' },
     },
   });
@@ -85,7 +90,8 @@ async function main(): Promise<void> {
   await admin.connect();
   out(`broker ${bootstrap}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 
-  async function profile(name: string, simOptions: BinanceSimulatorOptions, env: Record<string, string>): Promise<{ sim: BinanceSimulator; result: RunResult }> {
+  let allChecksHeld = true;
+  async function profile(name: string, simOptions: BinanceSimulatorOptions, env: Record<string, string> & { TIME_RANGE: string }): Promise<{ sim: BinanceSimulator; result: RunResult }> {
     const sim = await startBinanceSimulator(simOptions);
     const id = `bench-${name}-${Date.now().toString(36)}`;
     const topics = { data: `${id}-data`, events: `${id}-events`, control: `${id}-control` };
@@ -104,6 +110,18 @@ async function main(): Promise<void> {
       const brokerAfter = brokerCpu();
       const brokerText = brokerBefore === undefined || brokerAfter === undefined ? '' : `, broker JVM CPU ${(brokerAfter - brokerBefore).toFixed(2)} s`;
       out(`  (${name}: simulator and bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${brokerText})`);
+      const expected = expectedMinuteCandles(env.TIME_RANGE);
+      const readBack = await readBackCandles(kafka, topics.data);
+      const partitions = readBack.candles + readBack.markers > 0 ? (await topicPartitions(kafka, topics.data)).length : 0;
+      const verdict = judge([
+        { what: 'loader exit code', expected: 0, actual: result.exitCode ?? 'signal' },
+        { what: "candles the loader reported published ('load finished')", expected, actual: result.finished?.published ?? 'no load finished line' },
+        { what: `candles read back from ${topics.data}`, expected, actual: readBack.candles },
+        { what: 'distinct candle keys read back (no duplicates)', expected, actual: readBack.distinctKeys },
+        { what: 'end-of-stream markers read back (one per partition)', expected: partitions, actual: readBack.markers },
+      ]);
+      verdict.lines.forEach(out);
+      allChecksHeld &&= verdict.ok;
       return { sim, result };
     } finally {
       await sim.close();
@@ -114,7 +132,7 @@ async function main(): Promise<void> {
   const profiles = (values.profiles as string).split(',');
   if (profiles.includes('raw')) {
     for (const compression of (values.compression as string).split(',')) {
-      const { result } = await profile('raw', { weightLimit: null }, { TIME_RANGE: '2023-01-01:2023-12-31', LOADER_COMPRESSION: compression });
+      const { result } = await profile('raw', { weightLimit: null }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression });
       const f = result.finished;
       out(
         f
@@ -157,6 +175,10 @@ async function main(): Promise<void> {
   }
   await admin.disconnect();
   await stopBroker?.();
+  if (!allChecksHeld) {
+    out('loader-bench: a check failed (MISMATCH above): these figures are not valid');
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

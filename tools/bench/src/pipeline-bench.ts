@@ -3,20 +3,27 @@
  *
  * A year of 1m candles (525,600) through the whole pipeline, started through the queue-manager API:
  * simulator (limits off) → loader → Kafka → sink → SQLite. Prints total wall time, end-to-end
- * candles/s, each stage's own rate, and the peak RSS of queue-manager and of each worker.
+ * candles/s, each stage's own rate, and the peak RSS of queue-manager and of each worker. Then it
+ * checks the result: the queue and every target finished, each target counted every candle of the
+ * range, and the store holds exactly that many documents; a MISMATCH makes it exit 1.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QueueState } from '@streamforge/schemas';
+import { createLogger } from '@streamforge/logging';
 import { QueueManagerClient, startLocalPlatform } from '@streamforge/platform';
+import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
+import { expectedMinuteCandles, judge, type BenchCheck } from './bench-checks';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const TERMINAL = new Set(['finished', 'error', 'interrupted']);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { range: { type: 'string', default: '2024-01-01:2024-12-30' } } });
+  // Read before anything starts: a bad range is a usage error, not a failed run.
+  const expected = expectedMinuteCandles(values.range as string);
   const dir = mkdtempSync(join(tmpdir(), 'streamforge-bench-'));
   out(`range ${values.range} (1m), store ${join(dir, 'bench.db')}`);
   const platform = await startLocalPlatform({
@@ -50,9 +57,31 @@ async function main(): Promise<number> {
       out(`  ${target.target.padEnd(18)} ${target.records_written} candles in ${seconds.toFixed(2)} s = ${Math.round(target.records_written / seconds).toLocaleString('en-US')} candles/s (started → finished), peak RSS ${workerRssMb(logs, target.job_name)} MB`);
     }
     out(`  queue-manager      peak RSS ${qmRssMb} MB`);
-    return state.status === 'finished' ? 0 : 1;
+    const sink = state.targets.find((t) => t.target === 'arango-candles');
+    const checks: BenchCheck[] = [
+      { what: `queue ${queueId} status`, expected: 'finished', actual: state.status },
+      ...state.targets.flatMap((t) => [
+        { what: `${t.target} status`, expected: 'finished', actual: t.status },
+        { what: `${t.target} records_written`, expected, actual: t.records_written },
+      ]),
+      { what: `documents stored in ${sink?.collection_name ?? '(no arango-candles target)'}`, expected, actual: sink ? await storedCount(join(dir, 'bench.db'), sink.collection_name) : 'no sink' },
+    ];
+    const verdict = judge(checks);
+    verdict.lines.forEach(out);
+    if (!verdict.ok) out('bench: a check failed (MISMATCH above): these figures are not valid');
+    return verdict.ok ? 0 : 1;
   } finally {
     await platform.stop();
+  }
+}
+
+/** Documents the sink stored, read through the storage port (0 when the collection was never created). */
+async function storedCount(sqlitePath: string, collection: string): Promise<number> {
+  const store = createDocumentStore(storeSettingsSchema.parse({ STORE: 'sqlite', SQLITE_PATH: sqlitePath }), { logger: createLogger({ service: 'bench', level: 'error' }) });
+  try {
+    return (await store.collectionExists(collection)) ? await store.count(collection) : 0;
+  } finally {
+    await store.close();
   }
 }
 

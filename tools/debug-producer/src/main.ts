@@ -1,13 +1,21 @@
 import { loadConfigOrExit } from '@streamforge/config';
 import { createIdempotentProducer, createKafkaClient, describeKafkaError, kafkaConnectionSettings } from '@streamforge/kafka';
 import { createLogger } from '@streamforge/logging';
+import { awaitKafkaReady } from '@streamforge/worker';
 import { runDebugProducer } from './debug-producer';
 import { debugProducerConfigSchema, debugProducerFlags } from './debug-producer-config';
 
 async function main(): Promise<number> {
   const config = loadConfigOrExit(debugProducerConfigSchema, { flags: debugProducerFlags });
   const logger = createLogger({ service: 'debug-producer', level: config.LOG_LEVEL });
-  const kafka = createKafkaClient(kafkaConnectionSettings(config, 'producer'), { clientId: 'debug-producer', logger });
+  const settings = kafkaConnectionSettings(config, 'producer');
+  const kafka = createKafkaClient(settings, { clientId: 'debug-producer', logger });
+  // It may be the first client of a new broker: the queue topics and the group coordinator first.
+  await awaitKafkaReady(
+    { kafka: settings, topics: [config.QUEUE_CONTROL_TOPIC, config.QUEUE_EVENTS_TOPIC], groupId: `debug-producer-${config.queueId}`, clientId: 'debug-producer' },
+    // At info even under the default LOG_LEVEL=warn: a wait on a new broker must say why.
+    { logger: logger.child({}, { level: 'info' }) },
+  );
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   try {

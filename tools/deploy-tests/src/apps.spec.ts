@@ -12,6 +12,7 @@ const shared = { ...configMap.data, ...secret.stringData };
 /** Per-run variables of the Job contract that a target has no use for. */
 const PER_RUN_NOT_READ: Record<string, string[]> = {
   'loader-api-candles': ['COLLECTION_NAME'],
+  'loader-ws-candles': ['COLLECTION_NAME'],
   'arango-candles': ['INTERVAL', 'TIME_RANGE'],
   'dummy-service': ['COLLECTION_NAME', 'INTERVAL'],
 };
@@ -84,9 +85,10 @@ describe('the built bundles', () => {
     expect(packageJson.version).toBe((JSON.parse(readRepoFile(`apps/${app}/package.json`)) as { version: string }).version);
   }));
 
-  describe.each(DEPLOYABLE_APPS.map((app) => [app]))('%s', (app) => itForApp(app, `${app} has an nx serve target running its bundle`, () => {
+  describe.each(DEPLOYABLE_APPS.map((app) => [app]))('%s', (app) => itForApp(app, `${app} has an nx serve target running its bundle, without a debugger on a fixed port`, () => {
     const project = JSON.parse(readRepoFile(`apps/${app}/project.json`)) as { targets: Record<string, { executor: string; options: { buildTarget: string } }> };
-    expect(project.targets['serve']).toMatchObject({ executor: '@nx/js:node', options: { buildTarget: `${app}:build` } });
+    // @nx/js:node defaults to --inspect on 9229: two serves at once would collide (`--inspect` turns it on).
+    expect(project.targets['serve']).toMatchObject({ executor: '@nx/js:node', options: { buildTarget: `${app}:build`, inspect: false } });
   }));
 });
 

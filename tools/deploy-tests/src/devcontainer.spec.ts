@@ -13,8 +13,8 @@ describe('.devcontainer', () => {
   const config = JSON.parse(readRepoFile('.devcontainer/devcontainer.json')) as DevContainer;
   const dockerfile = readRepoFile(`.devcontainer/${config.build.dockerfile}`);
 
-  it('builds from its Dockerfile on Node 20 with Java 17, Maven, kubectl, helm and kcat', () => {
-    expect(dockerfile).toMatch(/^FROM \S+:\S*\b20-bookworm\b/m);
+  it('builds from its Dockerfile on Node 24 with Java 17, Maven, kubectl, helm and kcat', () => {
+    expect(dockerfile).toMatch(/^FROM \S+:\S*\b24-bookworm\b/m);
     expect(dockerfile).toMatch(/apt-get install[^\n]*\bopenjdk-17-jdk-headless\b/);
     expect(dockerfile).toMatch(/apt-get install[^\n]*\bmaven\b/);
     expect(dockerfile).toMatch(/apt-get install[^\n]*\bkcat\b/);

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { DockerfileParser, type Copy, type Instruction } from 'dockerfile-ast';
 import { validate as dockerfileUtilsValidate } from 'dockerfile-utils';
 import { workerNodeArgs } from '@streamforge/launchers';
+import { imageBuildArgs } from './gitlab-ci';
 import { findHadolint } from './hadolint';
 import { DEPLOYABLE_APPS, note, presentApps, readRepoFile, repoFileExists, repoPath } from './repo';
 
-const dockerfiles = [...DEPLOYABLE_APPS.map((app) => `apps/${app}/Dockerfile`), '.devcontainer/Dockerfile'];
+const dockerfiles = ['Dockerfile', '.devcontainer/Dockerfile'];
 
 describe('Dockerfiles', () => {
-  it('exist for exactly the four deployable apps (a new app needs an image decision)', () => {
-    for (const app of DEPLOYABLE_APPS) expect(repoFileExists(`apps/${app}/Dockerfile`)).toBe(true);
+  it('are one for every deployable app (ARG APP), with no per-app copy left, and every app is deployable (a new app needs an image decision)', () => {
+    expect(presentApps().filter((app) => repoFileExists(`apps/${app}/Dockerfile`))).toEqual([]);
     expect(presentApps().filter((app) => !(DEPLOYABLE_APPS as readonly string[]).includes(app))).toEqual([]);
   });
 
@@ -46,8 +47,8 @@ describe('Dockerfiles', () => {
   });
 });
 
-describe.each(DEPLOYABLE_APPS.map((app) => [app]))('apps/%s/Dockerfile', (app) => {
-  const dockerfile = DockerfileParser.parse(readRepoFile(`apps/${app}/Dockerfile`));
+describe('Dockerfile (every deployable app, ARG APP)', () => {
+  const dockerfile = DockerfileParser.parse(readRepoFile('Dockerfile'));
   const froms = dockerfile.getFROMs();
   const instructions = dockerfile.getInstructions();
   const runtimeStart = instructions.indexOf(froms[froms.length - 1]);
@@ -56,17 +57,24 @@ describe.each(DEPLOYABLE_APPS.map((app) => [app]))('apps/%s/Dockerfile', (app) =
   const args = (i: Instruction) => i.getArgumentsContent() ?? '';
   const of = (stage: Instruction[], keyword: string) => stage.filter((i) => i.getKeyword() === keyword);
 
-  it('builds in a full Node 20 bookworm stage and runs in a slim Node 20 bookworm stage (same glibc for native modules)', () => {
-    expect(of(instructions, 'ARG').map(args)).toContain('NODE_MAJOR=20');
+  it('builds in a full Node 24 bookworm stage and runs in a slim Node 24 bookworm stage (same glibc for native modules)', () => {
+    expect(of(instructions, 'ARG').map(args)).toContain('NODE_MAJOR=24');
     expect(froms.map((f) => `${f.getImageName()}:${f.getImageTag()}`)).toEqual(['node:${NODE_MAJOR}-bookworm', 'node:${NODE_MAJOR}-bookworm-slim']);
     expect(froms[0].getBuildStage()).toBe('builder');
   });
 
-  it('installs with npm ci, builds the app with nx, then installs the generated package.json for production', () => {
+  it('installs with npm ci, applies patches/ with patch-package before anything is built, builds the app, then installs its generated package.json for production', () => {
     const runs = of(builder, 'RUN').map(args);
-    expect(runs[0]).toMatch(/^npm ci\b/);
-    expect(runs.some((r) => new RegExp(`nx (build ${app}|run-many -t build --projects=([a-z-]+,)*${app}\\b)`).test(r))).toBe(true);
-    expect(of(builder, 'WORKDIR').map(args)).toContain(`/workspace/dist/apps/${app}`);
+    const steps = builder.map((i) => `${i.getKeyword()} ${args(i)}`);
+    const patchesCopied = steps.findIndex((step) => /^COPY patches\/? patches\/?$/.test(step));
+    const install = steps.findIndex((step) => /^RUN .*npm ci --ignore-scripts\b/s.test(step));
+    const build = steps.findIndex((step) => step === 'RUN sh tools/ci/build-app.sh "$APP"');
+    expect([patchesCopied, install, build].every((index) => index >= 0)).toBe(true);
+    expect(patchesCopied).toBeLessThan(install);
+    // --ignore-scripts skips the root postinstall, so the patch step must be there, after the install.
+    expect(steps[install]).toMatch(/npm ci --ignore-scripts[^&]*&&\s*(\\\s*)?npx patch-package --error-on-fail/s);
+    expect(install).toBeLessThan(build);
+    expect(of(builder, 'WORKDIR').map(args)).toContain('/workspace/dist/apps/${APP}');
     expect(runs[runs.length - 1]).toMatch(/^npm ci --omit=dev\b/);
   });
 
@@ -74,20 +82,28 @@ describe.each(DEPLOYABLE_APPS.map((app) => [app]))('apps/%s/Dockerfile', (app) =
     expect(of(runtime, 'RUN')).toEqual([]);
     expect(of(runtime, 'ADD')).toEqual([]);
     const copies = of(runtime, 'COPY') as Copy[];
-    expect(copies.map((c) => `--from=${c.getFromFlag()?.getValue()} ${args(c)}`)).toEqual([`--from=builder /workspace/dist/apps/${app}/ ./`]);
+    expect(copies.map((c) => `--from=${c.getFromFlag()?.getValue()} ${args(c)}`)).toEqual(['--from=builder /workspace/dist/apps/${APP}/ ./']);
     expect(of(runtime, 'WORKDIR').map(args)).toEqual(['/app']);
   });
 
-  it("runs as a numeric non-root user with NODE_ENV=production, exposes 8000 and starts main.js with the worker's node options", () => {
+  it('runs as a numeric non-root user with NODE_ENV=production, exposes 8000 and starts main.js with NODE_ARGS in NODE_OPTIONS', () => {
     const user = of(runtime, 'USER').map(args);
     expect(user).toHaveLength(1);
     // Kubernetes can only enforce runAsNonRoot (the Job contract) when the image user is numeric.
     expect(user[0]).toMatch(/^[1-9][0-9]*(:[0-9]+)?$/);
-    expect(of(runtime, 'ENV').map(args).join(' ')).toMatch(/\bNODE_ENV=production\b/);
+    const env = of(runtime, 'ENV').map(args).join(' ');
+    expect(env).toMatch(/\bNODE_ENV=production\b/);
+    expect(env).toContain('NODE_OPTIONS="--enable-source-maps ${NODE_ARGS}"');
+    expect(of(runtime, 'ARG').map(args).sort()).toEqual(['APP', 'NODE_ARGS=""']);
     expect(of(runtime, 'EXPOSE').map(args)).toEqual(['8000']);
     const cmd = of(runtime, 'CMD');
     expect(cmd).toHaveLength(1);
-    // The same node options as under the local launcher.
-    expect(JSON.parse(args(cmd[0]))).toEqual(['node', ...workerNodeArgs(app), 'main.js']);
+    expect(JSON.parse(args(cmd[0]))).toEqual(['node', 'main.js']);
+  });
+
+  it.each(DEPLOYABLE_APPS.map((app) => [app]))("the %s image runs node with the app's workerNodeArgs (the NODE_ARGS its CI job passes)", (app) => {
+    const nodeArgs = imageBuildArgs(app)['NODE_ARGS'] ?? '';
+    const nodeOptions = `--enable-source-maps ${nodeArgs}`.split(/\s+/).filter((option) => option && option !== '--enable-source-maps');
+    expect(nodeOptions).toEqual([...workerNodeArgs(app)]);
   });
 });

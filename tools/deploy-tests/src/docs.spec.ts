@@ -64,3 +64,19 @@ describe('operator documentation', () => {
     }
   });
 });
+
+describe('each document says each thing once', () => {
+  /** Paragraphs and table rows, whitespace-normalised; headings, fences and short lines (`---`, `}`) are not statements. */
+  const statements = (text: string) =>
+    text
+      .replace(/```[\s\S]*?```/g, '')
+      .split(/\n\s*\n|\n(?=\|)/)
+      .map((block) => block.replace(/\s+/g, ' ').trim())
+      .filter((block) => block.length > 40 && !block.startsWith('#'));
+
+  it.each(documents.map((doc) => [doc]))('%s repeats no paragraph or table row', (doc) => {
+    const seen = new Set<string>();
+    const repeated = statements(readRepoFile(doc)).filter((block) => (seen.has(block) ? true : (seen.add(block), false)));
+    expect(repeated).toEqual([]);
+  });
+});

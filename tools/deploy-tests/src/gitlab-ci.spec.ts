@@ -2,40 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { ci, imageBuildArgs, resolve, scripts, visibleJobs, jobNames, type Job } from './gitlab-ci';
 import { dependencyRoots } from './nx-graph';
 import { DEPLOYABLE_APPS, listRepoFiles, note, presentApps, readRepoFile, repoFileExists, repoPath, repoRoot } from './repo';
 
-type Job = Record<string, unknown> & {
-  stage?: string; extends?: string | string[]; script?: string[]; before_script?: string[];
-  rules?: Array<{ if?: string; when?: string; changes?: string[] | { paths: string[] } }>;
-  image?: string | { name: string; entrypoint?: string[] }; variables?: Record<string, string>;
-  services?: Array<{ name: string; alias?: string; variables?: Record<string, string> }>;
-  cache?: Array<{ key: { files: string[] }; paths: string[] }>;
-};
-
-const ci = parse(readRepoFile('.gitlab-ci.yml')) as Record<string, unknown>;
-const RESERVED = new Set(['stages', 'workflow', 'variables', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script']);
-const jobNames = Object.keys(ci).filter((key) => !RESERVED.has(key));
-const visibleJobs = jobNames.filter((name) => !name.startsWith('.'));
-
-/** A job with its `extends` chain merged in (GitLab merges hashes deeply, replaces arrays). */
-function resolve(name: string, seen: string[] = []): Job {
-  if (seen.includes(name)) throw new Error(`extends cycle: ${[...seen, name].join(' -> ')}`);
-  const job = ci[name] as Job | undefined;
-  if (!job) throw new Error(`${seen[seen.length - 1] ?? '?'} extends ${name}, which does not exist`);
-  const parents = job.extends === undefined ? [] : Array.isArray(job.extends) ? job.extends : [job.extends];
-  return [...parents.map((parent) => resolve(parent, [...seen, name])), job].reduce<Job>((merged, next) => deepMerge(merged, next) as Job, {});
-}
-
-function deepMerge(base: unknown, override: unknown): unknown {
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof override !== 'object' || override === null || Array.isArray(override)) return override;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(override)) out[key] = key in out ? deepMerge(out[key], value) : value;
-  return out;
-}
-
-const scripts = (job: Job) => [...(job.before_script ?? []), ...(job.script ?? [])];
 const changesOf = (job: Job) => (job.rules ?? []).flatMap((rule) => (Array.isArray(rule.changes) ? rule.changes : rule.changes?.paths ?? []));
 /** Whether a GitLab `changes` glob matches at least one file of the repository. */
 function globMatchesSomething(glob: string): boolean {
@@ -96,6 +66,17 @@ describe('.gitlab-ci.yml', () => {
     expect(Object.keys(test.variables ?? {}).filter((key) => key.startsWith('KAFKA_'))).toEqual([]);
   });
 
+  it('runs lint and the suite on Node 24 LTS, the Node of the images and the dev container, which engines allows', () => {
+    const major = /^ARG NODE_MAJOR=(\d+)$/m.exec(readRepoFile('Dockerfile'))?.[1];
+    expect(major).toBe('24');
+    for (const name of ['lint', 'test', 'deploy:example']) expect([name, resolve(name).image]).toEqual([name, `node:${major}-bookworm`]);
+    expect(readRepoFile('.devcontainer/Dockerfile')).toMatch(new RegExp(`^FROM \\S+:\\S*\\b${major}-bookworm\\b`, 'm'));
+    const engines = (JSON.parse(readRepoFile('package.json')) as { engines: { node: string } }).engines.node;
+    expect(engines.split('||').map((range) => range.trim().replace(/^\^/, '').split('.')[0])).toContain(major);
+    // Node 20 reached end-of-life in April 2026.
+    expect(engines).not.toMatch(/(^|[^0-9])20\b/);
+  });
+
   it('caches npm downloads by package-lock.json and the Kafka jars by the local-kafka pom', () => {
     expect((ci['variables'] as Record<string, string>)['npm_config_cache']).toBe('$CI_PROJECT_DIR/.npm');
     const caches = resolve('test').cache ?? [];
@@ -120,7 +101,7 @@ describe('.gitlab-ci.yml', () => {
 });
 
 describe('.gitlab-ci.yml image jobs', () => {
-  it('has one Kaniko job per deployable app, building its Dockerfile from the repository root', () => {
+  it('has one Kaniko job per deployable app, building the one Dockerfile from the repository root for its APP', () => {
     const imageJobs = visibleJobs.filter((name) => resolve(name).stage === 'build');
     expect(imageJobs.sort()).toEqual(DEPLOYABLE_APPS.map((app) => `image:${app}`).sort());
     for (const app of DEPLOYABLE_APPS) {
@@ -128,11 +109,12 @@ describe('.gitlab-ci.yml image jobs', () => {
       expect(job.image).toEqual({ name: 'gcr.io/kaniko-project/executor:debug', entrypoint: [''] });
       expect(job.variables?.['APP']).toBe(app);
       const script = scripts(job).join('\n');
-      expect(script).toContain('/kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/apps/$APP/Dockerfile"');
+      expect(script).toContain('/kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/Dockerfile"');
+      expect(imageBuildArgs(app)['APP']).toBe(app);
       expect(script).toContain('--destination $IMAGE_REPOSITORY/$APP:$CI_COMMIT_SHORT_SHA');
       expect(script).toContain('--destination $IMAGE_REPOSITORY/$APP:v$APP_VERSION');
-      expect(repoFileExists(`apps/${app}/Dockerfile`)).toBe(true);
     }
+    expect(repoFileExists('Dockerfile')).toBe(true);
   });
 
   it('tags each image with the app version from apps/<app>/package.json', () => {
@@ -153,16 +135,19 @@ describe('.gitlab-ci.yml image jobs', () => {
   it.each(DEPLOYABLE_APPS.map((app) => [app]))('image:%s runs exactly when the app or one of its Nx dependencies changes', (app) => {
     const job = resolve(`image:${app}`);
     const paths = changesOf(job);
-    const rootFiles = ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.dockerignore'];
+    const rootFiles = ['Dockerfile', 'package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '.dockerignore'];
     expect(paths.filter((p) => !p.includes('/'))).toEqual(rootFiles);
+    // The image recipe outside the app's projects: its build script and patches/ (what esbuild bundles).
+    const recipe = ['tools/ci/build-app.sh', 'patches/**/*'];
+    expect(paths.filter((p) => recipe.includes(p))).toEqual(recipe);
     if (!present.includes(app)) {
       note(`image:${app} changes not compared with the Nx graph: apps/${app} is not in this checkout yet`);
       return;
     }
-    // dummy-service's image also carries debug-producer (apps/dummy-service/Dockerfile).
+    // dummy-service's image also carries debug-producer (tools/ci/build-app.sh).
     const projects = app === 'dummy-service' ? ['apps/dummy-service', 'tools/debug-producer', ...dependencyRoots('dummy-service'), ...dependencyRoots('debug-producer')] : [`apps/${app}`, ...dependencyRoots(app)];
     const expected = [...new Set(projects)].map((root) => `${root}/**/*`).sort();
-    expect(paths.filter((p) => p.includes('/')).sort()).toEqual(expected);
+    expect(paths.filter((p) => p.includes('/') && !recipe.includes(p)).sort()).toEqual(expected);
     for (const path of paths) expect([path, globMatchesSomething(path)]).toEqual([path, true]);
   });
 });

@@ -33,10 +33,10 @@ export function presentApps(): string[] {
 }
 
 /** The four deployable apps of StreamForge: each has a Dockerfile and an image. */
-export const DEPLOYABLE_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'queue-manager'] as const;
+export const DEPLOYABLE_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'loader-ws-candles', 'queue-manager'] as const;
 
 /** The worker apps queue-manager launches as Jobs (deploy/base/jobs/<app>.yaml). */
-export const WORKER_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles'] as const;
+export const WORKER_APPS = ['arango-candles', 'dummy-service', 'loader-api-candles', 'loader-ws-candles'] as const;
 
 /** Writes a line a reader of the test output sees (a skipped check says why). */
 export function note(line: string): void {

@@ -78,10 +78,12 @@ describe('Strimzi resources (deploy/strimzi)', () => {
     const topicAcls = acls.filter((a) => a.resource.type === 'topic').map((a) => `${a.resource.patternType}:${a.resource.name}`);
     expect(topicAcls.sort()).toEqual(['literal:queue-control', 'literal:queue-events', 'prefix:wf-'].sort());
     const data = 'wf-btcusdt-api_candles_1m-20240801-abc123-data';
-    for (const topic of [data, `${data}-dlq`]) for (const op of ['Create', 'Describe', 'Read', 'Write']) expect(allows('topic', topic, op)).toBe(true);
+    // Delete: queue-manager's retention removes the topics of expired queues.
+    for (const topic of [data, `${data}-dlq`]) for (const op of ['Create', 'Delete', 'Describe', 'Read', 'Write']) expect(allows('topic', topic, op)).toBe(true);
     for (const topic of [configMap.data?.['QUEUE_CONTROL_TOPIC'] as string, configMap.data?.['QUEUE_EVENTS_TOPIC'] as string]) {
       for (const op of ['Describe', 'Read', 'Write']) expect(allows('topic', topic, op)).toBe(true);
       expect(allows('topic', topic, 'Create')).toBe(false);
+      expect(allows('topic', topic, 'Delete')).toBe(false);
     }
     expect(allows('topic', 'orders', 'Read')).toBe(false);
     expect(acls.filter((a) => a.resource.type === 'cluster' || a.resource.type === 'transactionalId' || a.operations.includes('All'))).toEqual([]);

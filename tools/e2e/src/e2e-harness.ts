@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { QueueState } from '@streamforge/schemas';
 import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { createLogger } from '@streamforge/logging';
-import type { BinanceSimulatorOptions } from '@streamforge/binance/testing';
+import type { BinanceSimulator, BinanceSimulatorOptions } from '@streamforge/binance/testing';
 import { QueueManagerClient, startLocalPlatform, type LocalPlatform } from '@streamforge/platform';
 
 export const ONE_DAY = '2024-08-01:2024-08-01';
@@ -32,6 +32,8 @@ export async function startE2ePlatform(options: { kafkaBootstrapServers: string;
       PROGRESS_EVERY_RECORDS: '200', LOADER_PROGRESS_EVERY: '200', STOP_GRACE_MS: '5000', STOP_REPEAT_MS: '1000',
       // Small batches on both sides, so a page shows up in the store while the next one is fetched.
       LOADER_BATCH_SIZE: '200', BATCH_SIZE: '100', LINGER_MS: '50',
+      // A page the test holds back (simulator.holdKlines) is waited for, not timed out and retried.
+      LOADER_REQUEST_TIMEOUT_MS: '300000',
       ...options.env,
     },
   });
@@ -55,6 +57,20 @@ export async function waitForQueue(run: E2eRun, queueId: string, predicate: (sta
   }
   const logTail = readFileSync(run.platform.logFile, 'utf8').split('\n').slice(-40).join('\n');
   throw new Error(`queue ${queueId} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}\nlog tail:\n${logTail}`);
+}
+
+/** The simulator the platform started (every e2e run has one). */
+export function simulatorOf(run: E2eRun): BinanceSimulator {
+  const simulator = run.platform.simulator;
+  if (!simulator) throw new Error('this e2e run has no Binance simulator');
+  return simulator;
+}
+
+/** Polls until `check` holds; fails naming what it waited for. */
+export async function waitUntil(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
 }
 
 export const isTerminal = (state: QueueState) => ['finished', 'error', 'interrupted'].includes(state.status);

@@ -9,6 +9,7 @@ import {
 } from './cli-state';
 import { startKafkaBroker } from './kafka-broker';
 import { ensureKafkaJars, kafkaLibsDir, kafkaVersion } from './kafka-jars';
+import { ensureQueueTopics, queueTopicNames } from './queue-topics';
 import { defaultCacheDir } from './repo-root';
 import { errorMessage } from './run-command';
 
@@ -81,6 +82,7 @@ async function start(args: CliArgs, stateFile: string, cacheDir: string): Promis
   if (existing && isRecordedBrokerAlive(existing)) {
     out(`# Kafka ${existing.kafkaVersion} is already running (pid ${existing.pid}, data dir ${existing.dataDir})`);
     if (args.sasl && !existing.sasl) out('# note: it has no SASL listener; run `stop` then `start --sasl` to get one');
+    await createQueueTopics(existing.bootstrapServers);
     printBroker(existing);
     return;
   }
@@ -108,8 +110,16 @@ async function start(args: CliArgs, stateFile: string, cacheDir: string): Promis
   out(
     `# Kafka ${state.kafkaVersion} started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (pid ${state.pid}, data dir ${state.dataDir})`,
   );
+  await createQueueTopics(state.bootstrapServers);
   out(`# stop it with: tsx tools/local-kafka/src/cli.ts stop`);
   printBroker(state);
+}
+
+/** A worker started right after `start` finds its queue topics (a new data dir has none). */
+async function createQueueTopics(bootstrapServers: string): Promise<void> {
+  const topics = queueTopicNames();
+  await ensureQueueTopics(bootstrapServers, topics);
+  out(`# topics ready: ${topics.join(', ')}`);
 }
 
 async function stop(stateFile: string): Promise<void> {
@@ -147,7 +157,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const cacheDir = defaultCacheDir();
-  const stateFile = path.join(cacheDir, 'local-broker.json');
+  // LOCAL_KAFKA_STATE_FILE: a second, independent broker (tests) without touching the usual one's record.
+  const stateFile = process.env['LOCAL_KAFKA_STATE_FILE'] ?? path.join(cacheDir, 'local-broker.json');
   switch (args.command) {
     case 'start':
       await start(args, stateFile, cacheDir);

@@ -1,11 +1,13 @@
-import { getGlobalBroker, setGlobalBroker, TEST_ENV_KEYS } from './jest-global-state';
+import { getExportedKeys, getGlobalBroker, setExportedKeys, setGlobalBroker } from './jest-global-state';
 
-/** Jest globalTeardown: stops the broker the global setup started (no-op for an external broker). */
+/** Jest globalTeardown: stops the broker the global setup started (no-op when it started none). */
 export default async function globalTeardown(): Promise<void> {
   const broker = getGlobalBroker();
   if (!broker) return;
   setGlobalBroker(undefined);
-  // Otherwise the next run in `jest --watch` would see KAFKA_BOOTSTRAP_SERVERS and reuse the dead broker.
-  for (const key of TEST_ENV_KEYS) delete process.env[key];
+  // Otherwise the next run in `jest --watch` would see these and reuse the dead broker; an external
+  // KAFKA_BOOTSTRAP_SERVERS stays as it was given.
+  for (const key of getExportedKeys()) delete process.env[key];
+  setExportedKeys([]);
   await broker.stop();
 }

@@ -23,6 +23,13 @@ describe('formatRunSummary', () => {
     expect(lines).toContain('throughput:      720 candles/s');
     expect(lines).toContain('data:            sqlite data/streamforge.db');
     expect(lines[lines.length - 1]).toMatch(/docs: http:\/\/127\.0\.0\.1:8000\/docs/);
+    expect(lines.join('\n')).not.toMatch(/simulat/);
+  });
+
+  it('says "simulator" on the first line and beside the stored count of a simulated run', () => {
+    const lines = formatRunSummary({ state, storedCandles: 1440, elapsedMs: 2000, storeLocation: 'sqlite data/streamforge-sim.db', apiUrl: 'http://127.0.0.1:8000', dataSource: 'simulator' });
+    expect(lines[0]).toBe('queue wf-x: finished (simulator: simulated candles, not market data)');
+    expect(lines).toContain('candles stored:  1440 in btcusdt_api_candles_1m_2024_08_01 (simulator: simulated candles, not market data)');
   });
 });
 

@@ -7,7 +7,9 @@ import { DLQ_HEADERS } from '@streamforge/candle-sink';
 import { CandlePublisher, minuteCandles, withDecimalStrings } from '@streamforge/candle-sink/testing';
 import { createIdempotentProducer, ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, testBootstrapServers, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
-import { createSqliteDocumentStore } from '@streamforge/storage';
+import { createIndicatorSet } from '@streamforge/indicators';
+import { DEFAULT_INDICATORS, indicatorListSchema, type Candle } from '@streamforge/schemas';
+import { createSqliteDocumentStore, type StoredDocument } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, metricsPortOf, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 
 type Event = { queue_id: string; status: string; records_written: number; error_count?: number; last_loaded_timestamp?: number; message: string };
@@ -65,7 +67,8 @@ async function scenario(options: { partitions?: number } = {}) {
   };
   return {
     topic, queueId, partitions, events, dlq, publisher, env,
-    start: (extra: Record<string, string> = {}) => startWorkerProcess(bundlePath('apps', 'arango-candles'), [], { ...env, ...extra }),
+    start: (extra: Record<string, string> = {}, args: string[] = []) => startWorkerProcess(bundlePath('apps', 'arango-candles'), args, { ...env, ...extra }),
+    stored: () => withStore((store) => store.findRange(collection, { field: 'open_time' })),
     documents: () => withStore(async (store) => ((await store.collectionExists(collection)) ? store.count(collection) : 0)),
     document: (key: string) => withStore((store) => store.get(collection, key)),
     committed: async () => {
@@ -91,6 +94,13 @@ async function expectExit(worker: WorkerProcess, code: number): Promise<void> {
   if (exited !== code) throw new Error(`exit ${exited}, expected ${code}; stderr: ${worker.stderr().slice(-1500)} stdout: ${worker.stdout().slice(-3000)}`);
 }
 
+/** What the store must hold: each candle with the list's indicators from a straight run over the candles in open_time order. */
+function withReferenceIndicators(candles: readonly Candle[], list = DEFAULT_INDICATORS): StoredDocument[] {
+  const set = createIndicatorSet(indicatorListSchema.parse(list));
+  const { values } = set.applyAll(candles, set.initialState());
+  return candles.map((candle, i) => ({ ...candle, ...values[i] }));
+}
+
 describe('arango-candles against a real broker and SQLite', () => {
   it('stores a 1440-candle day published while it runs, reports progress, then finishes with exit 0', async () => {
     const s = await scenario();
@@ -104,7 +114,7 @@ describe('arango-candles against a real broker and SQLite', () => {
     const [finished] = await s.waitForEvent('finished');
     expect(finished).toMatchObject({ records_written: 1440, error_count: 0, last_loaded_timestamp: candles[1439].open_time });
     expect(await s.documents()).toBe(1440);
-    expect(await s.document(candles[700]._key)).toEqual(candles[700]);
+    expect(await s.document(candles[700]._key)).toEqual(withReferenceIndicators(candles)[700]);
     const loading = s.events.values<Event>().filter((e) => e.status === 'loading');
     expect(loading.length).toBeGreaterThan(0);
     expect(loading.every((e) => e.records_written > 0 && e.records_written <= 1440 && typeof e.last_loaded_timestamp === 'number')).toBe(true);
@@ -125,11 +135,12 @@ describe('arango-candles against a real broker and SQLite', () => {
     const candles = minuteCandles();
     await s.publisher.candles(candles);
     await s.publisher.candles(candles.map(withDecimalStrings));
-    await s.publisher.endOfStream(s.partitions, 2880);
+    // A loader run announces the distinct candles it published: the second copies came from another run.
+    await s.publisher.endOfStream(s.partitions, 1440);
     await expectExit(s.start(), 0);
     expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
     expect(await s.documents()).toBe(1440);
-    expect(await s.document(candles[5]._key)).toEqual(candles[5]);
+    expect(await s.document(candles[5]._key)).toEqual(withReferenceIndicators(candles)[5]);
   });
 
   it('after kill -9 mid-load, a restarted sink ends with exactly 1440 documents', async () => {
@@ -150,6 +161,91 @@ describe('arango-candles against a real broker and SQLite', () => {
     await expectExit(second, 0);
     expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
     expect(await s.documents()).toBe(1440);
+  });
+
+  it('indicators: spread over 3 partitions, kill -9 mid-load, a resumed loader re-publishing a changed candle: every document equals the reference, and a rerun changes nothing', async () => {
+    const s = await scenario();
+    const candles = minuteCandles();
+    await s.publisher.candles(candles);
+    await s.publisher.endOfStream(s.partitions, 1440);
+    const first = s.start({ BATCH_SIZE: '10', FETCH_MAX_BYTES_PER_PARTITION: '4096' });
+    await waitUntil(async () => (await s.committed()) > 0, 20_000, 'a first commit');
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    // The resumed loader publishes the second half again, candle 800 with another close (newer Kafka timestamp = newer version).
+    const republished = candles.map((candle, i) => (i === 800 ? { ...candle, close: candle.close + 50, high: candle.high + 50 } : candle));
+    await s.publisher.candles(republished.slice(720));
+    await s.publisher.endOfStream(s.partitions, 720);
+    await expectExit(s.start(), 0);
+    expect((await s.waitForEvent('finished'))[0].records_written).toBe(1440);
+    const expected = withReferenceIndicators(republished);
+    const stored = await s.stored();
+    expect(stored).toHaveLength(1440);
+    stored.forEach((document, i) => expect(document).toEqual(expected[i]));
+    expect(stored[199]).toMatchObject({ EMA_50: expect.any(Number), EMA_200: expect.any(Number), RSI_14: expect.any(Number), VWAP_D: expect.any(Number), ATR_30: expect.any(Number) });
+    expect(stored[198].EMA_200).toBeNull();
+
+    // A restart after `finished` (the markers are read again) ends the same way and leaves every document as it was.
+    await expectExit(s.start(), 0);
+    await s.waitForEvent('finished', 2);
+    expect(await s.stored()).toEqual(stored);
+  }, 90_000);
+
+  it('indicators: a load arriving in open_time order (one partition) gets them while consuming, without the pass; equal to the reference', async () => {
+    const s = await scenario({ partitions: 1 });
+    const candles = minuteCandles();
+    await s.publisher.candles(candles);
+    await s.publisher.endOfStream(s.partitions, 1440);
+    const sink = s.start();
+    await expectExit(sink, 0);
+    expect(sink.stdout()).toContain('no pass needed');
+    expect(sink.stdout()).not.toContain('computing indicators over the stored series');
+    expect(await s.stored()).toEqual(withReferenceIndicators(candles));
+  });
+
+  it('indicators: kill -9 during the indicator pass, then a restart: every document equals the reference', async () => {
+    const s = await scenario();
+    // Enough candles for a pass of several pages (5,000 documents each) that takes a while.
+    const candles = minuteCandles({ count: 30_000 });
+    await s.publisher.candles(candles);
+    await s.publisher.endOfStream(s.partitions, candles.length);
+    const first = s.start();
+    await waitUntil(async () => first.stdout().includes('computing indicators over the stored series'), 60_000, 'the indicator pass to start');
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(s.events.values<Event>().filter((e) => e.queue_id === s.queueId && e.status === 'finished')).toEqual([]);
+    await expectExit(s.start(), 0);
+    expect((await s.waitForEvent('finished'))[0].records_written).toBe(candles.length);
+    const expected = withReferenceIndicators(candles);
+    const stored = await s.stored();
+    expect(stored).toHaveLength(candles.length);
+    stored.forEach((document, i) => expect(document).toEqual(expected[i]));
+  }, 120_000);
+
+  it('--recompute-indicators computes another list over a stored collection, with started/finished events, no Kafka load', async () => {
+    const s = await scenario({ partitions: 1 });
+    const candles = minuteCandles();
+    await s.publisher.candles(candles);
+    await s.publisher.endOfStream(s.partitions, 1440);
+    await expectExit(s.start({ INDICATORS: 'none' }), 0);
+    expect(await s.document(candles[300]._key)).toEqual(candles[300]);
+
+    const list = 'EMA_21,RSI_7,ATR_14';
+    const recompute = s.start({ INDICATORS: list, KAFKA_TOPIC: '', QUEUE_ID: `${s.queueId}-indicators` }, ['--recompute-indicators']);
+    await expectExit(recompute, 0);
+    const [finished] = await s.events.waitFor<Event>((e) => e.queue_id === `${s.queueId}-indicators` && e.status === 'finished', { timeoutMs: 20_000 });
+    expect(finished).toMatchObject({ records_written: 1440, message: expect.stringContaining('1440 updated') });
+    expect(s.events.values<Event>().filter((e) => e.queue_id === `${s.queueId}-indicators`).map((e) => e.status)).toEqual(['started', 'finished']);
+    expect(await s.stored()).toEqual(withReferenceIndicators(candles, list));
+  });
+
+  it('exits 2 naming the entry when INDICATORS holds a bad one', () => {
+    const result = spawnSync(process.execPath, [bundlePath('apps', 'arango-candles')], {
+      env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers(), QUEUE_ID: 'q1', KAFKA_TOPIC: 'candles', COLLECTION_NAME: 'day', STORE: 'sqlite', INDICATORS: 'EMA_50,SMA_5' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^configuration error: INDICATORS: entry 2: "SMA_5" is not an indicator; expected EMA_<n>.* \(or "none"\) \(got "EMA_50,SMA_5"\)$/);
   });
 
   it('sends malformed messages to <topic>-dlq with the reason, source partition and offset, and stores all good candles', async () => {
@@ -188,10 +284,14 @@ describe('arango-candles against a real broker and SQLite', () => {
     const port = await metricsPortOf(sink);
     await s.publisher.candles(minuteCandles({ count: 500 }));
     await waitUntil(async () => (await s.committed()) === 500, 20_000, '500 committed candles');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The broker has the commit before the sink's gauges are updated: wait for the gauges, not a fixed time.
+    let metrics = '';
+    await waitUntil(async () => {
+      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return /^streamforge_arango_candles_committed_offset\{partition="0"\} 500$/m.test(metrics) && /^streamforge_arango_candles_consumer_lag_messages\{partition="0"\} 0$/m.test(metrics);
+    }, 20_000, 'the metrics to show offset 500 committed and no lag');
     expect(sink.child.exitCode).toBeNull();
 
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^streamforge_arango_candles_records_written_total 500$/m);
     expect(metrics).toMatch(/^streamforge_arango_candles_consumer_lag_messages\{partition="0"\} 0$/m);
     expect(metrics).toMatch(/^streamforge_arango_candles_committed_offset\{partition="0"\} 500$/m);

@@ -123,7 +123,9 @@ describe('dashboard in a browser', () => {
     expect(requests.filter((url) => !url.startsWith(baseUrl) && !url.startsWith('data:') && !url.startsWith('ws://127.0.0.1'))).toEqual([]);
     const loadMs = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
     process.stdout.write(`dashboard load event after ${loadMs.toFixed(0)} ms\n`);
-    expect(loadMs).toBeLessThan(3_000);
+    // A budget, not a benchmark: the printed figure is the measure; this fails on a page that
+    // blocks (a stalled request, a script waiting on the network), not on a busy machine.
+    expect(loadMs).toBeLessThan(10_000);
     // Marks this document: if anything below reloaded the page, the mark would be gone.
     await page.evaluate('window.noReload = true');
   });
@@ -160,10 +162,20 @@ describe('dashboard in a browser', () => {
     const drawn = Number(await chart.getAttribute('data-candles-drawn'));
     const store = createSqliteDocumentStore({ path: sqlitePath });
     const stored = await store.count(collection);
+    const documents = await store.findRange(collection, { field: 'open_time' });
     await store.close();
     expect(stored).toBe(1440);
     expect(drawn).toBe(stored);
-    expect(await hook('chart()')).toEqual({ collection, state: 'ready', candlesDrawn: stored });
+    // Every indicator the sink stored is drawn, one point per candle with a value (none in warm-up), all shown.
+    const fields = ['EMA_50', 'EMA_200', 'RSI_14', 'VWAP_D', 'ATR_30'];
+    const storedPoints = Object.fromEntries(fields.map((field) => [field, { points: documents.filter((d) => typeof d[field] === 'number').length, visible: true }]));
+    expect(storedPoints.EMA_200.points).toBe(1440 - 199);
+    expect(await hook('chart()')).toEqual({ collection, state: 'ready', candlesDrawn: stored, indicators: storedPoints });
+    // Each line is toggleable.
+    await page.locator('.indicator-toggles input[data-indicator=RSI_14]').uncheck();
+    expect((await hook<{ indicators: Record<string, { visible: boolean }> }>('chart()')).indicators.RSI_14.visible).toBe(false);
+    await page.locator('.indicator-toggles input[data-indicator=RSI_14]').check();
+    expect((await hook<{ indicators: Record<string, { visible: boolean }> }>('chart()')).indicators.RSI_14.visible).toBe(true);
     await page.locator('.chart-panel').screenshot({ path: join(ARTIFACTS, 'candle-chart.png') });
   });
 

@@ -58,7 +58,7 @@ describe('queue-manager with the local launcher and dummy-service', () => {
     const stopped = await eventually(() => queue(started.queue_id), (q) => q.status === 'interrupted');
     expect(stopped.targets[0]).toMatchObject({ status: 'interrupted', message: 'stopped by command' });
     expect(stopped.finished_at).toBeGreaterThanOrEqual(stopped.started_at as number);
-    await qm.process.waitForOutput(new RegExp(`"job":"${started.targets[0].job_name}".*"msg":"worker finished"`), 10_000);
+    await qm.process.waitForOutput(new RegExp(`"job":"${started.targets[0].job_name}".*"msg":"worker finished"`));
     expect((await qm.post(`/queues/stop`, { queue_id: started.queue_id })).status).toBe(409);
 
     // The WebSocket saw this flow's events in the order the worker sent them, and the queue's states.
@@ -79,8 +79,9 @@ describe('queue-manager with the local launcher and dummy-service', () => {
 
   it('repeats a stop the worker missed (it joined the control topic after the stop was sent)', async () => {
     const stopsBefore = await metric(/streamforge_queue_manager_commands_sent_total\{command="stop"\} (\d+)/);
-    const started = await startDummy('DUMMYB');
-    // The worker process is only just spawned: its control listener starts reading after this stop.
+    // The worker joins 3 s late, so the stop sent right away is one it never reads (without the
+    // delay a fast worker sometimes read the first stop, and the repeat had nothing to prove).
+    const started = await startDummy('DUMMYB', ['--start-delay', '3']);
     expect((await qm.post(`/queues/stop`, { queue_id: started.queue_id })).status).toBe(200);
     const stopped = await eventually(() => queue(started.queue_id), (q) => q.status === 'interrupted');
     expect(stopped.targets[0]).toMatchObject({ status: 'interrupted', message: 'stopped by command' });
@@ -98,8 +99,8 @@ describe('queue-manager with the local launcher and dummy-service', () => {
     expect(Date.now() - stopAt).toBeGreaterThanOrEqual(7_500);
     // The launcher's SIGTERM makes dummy-service report `interrupted` itself; either record is final.
     expect(['stopped by SIGTERM', 'no interrupted event within 8000 ms of the stop; the launcher ended the worker']).toContain(stopped.targets[0].message);
-    await qm.process.waitForOutput(new RegExp(`"queueId":"${started.queue_id}","job":"${started.targets[0].job_name}","msg":"worker ended by the launcher after the stop grace period"`), 5_000);
+    await qm.process.waitForOutput(new RegExp(`"queueId":"${started.queue_id}","job":"${started.targets[0].job_name}","msg":"worker ended by the launcher after the stop grace period"`));
     expect(await metric(/streamforge_queue_manager_forced_stops_total (\d+)/)).toBe(forcedBefore + 1);
-    await qm.process.waitForOutput(new RegExp(`"job":"${started.targets[0].job_name}".*"msg":"worker stopped"`), 10_000);
+    await qm.process.waitForOutput(new RegExp(`"job":"${started.targets[0].job_name}".*"msg":"worker stopped"`));
   });
 });

@@ -85,9 +85,10 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     expect(finished.finished_at).toBe(t0 + 6);
     await publish({ queue_id: queueId, producer: sink.telemetry_id, status: 'loading', records_written: 2000, timestamp: t0 + 7 });
     const metrics = await eventually(async () => (await fetch(`${qm.url}/metrics`)).text(), (text) => /events_consumed_total\{status="loading"\} [4-9]/.test(text));
-    expect(metrics).toMatch(/^streamforge_queue_manager_queues\{status="finished"\} 1$/m);
+    expect(metrics).toMatch(/^streamforge_queue_manager_queues_ended_total\{status="finished"\} 1$/m);
+    expect(metrics).toMatch(/^streamforge_queue_manager_queues\{status="loading"\} 0$/m);
     expect(metrics).toMatch(/^streamforge_queue_manager_events_invalid_total 2$/m);
-    await qm.process.waitForOutput(/"reason":"not JSON.*"msg":"skipping malformed telemetry event"/, 1_000);
+    await qm.process.waitForOutput(/"reason":"not JSON.*"msg":"skipping malformed telemetry event"/);
     expect((await get()).targets[1]).toMatchObject({ status: 'finished', records_written: 1440 });
 
     // A finished queue cannot be stopped; its Jobs stay as they are.

@@ -1,13 +1,16 @@
 /**
  * Runs the Binance simulator as a standalone process:
  *   tsx libs/binance/src/testing/binance-simulator-cli.ts [--port 8090] [--weight-limit N|off]
- *       [--window-ms N] [--latency-ms N] [--seed N]
+ *       [--window-ms N] [--latency-ms N] [--seed N] [--ws-port N]
+ * `--ws-port` also starts the kline WebSocket simulator (same candles, real-time clock) and prints
+ * `BINANCE_WS_BASE_URL=ws://127.0.0.1:<port>` first.
  * The last line printed is `BINANCE_BASE_URL=http://127.0.0.1:<port>` so scripts can eval it.
  */
 import { type BinanceSimulatorOptions, startBinanceSimulator } from './binance-simulator';
+import { type BinanceWsSimulator, startBinanceWsSimulator } from './binance-ws-simulator';
 
-function parseArgs(argv: readonly string[]): BinanceSimulatorOptions {
-  const opts: BinanceSimulatorOptions = {};
+function parseArgs(argv: readonly string[]): BinanceSimulatorOptions & { wsPort?: number } {
+  const opts: BinanceSimulatorOptions & { wsPort?: number } = {};
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (value === undefined || !Number.isFinite(n) || n < 0) {
@@ -34,6 +37,9 @@ function parseArgs(argv: readonly string[]): BinanceSimulatorOptions {
       case '--seed':
         opts.seed = number(flag, value);
         break;
+      case '--ws-port':
+        opts.wsPort = number(flag, value);
+        break;
       default:
         throw new Error(`unknown argument ${flag ?? ''}`);
     }
@@ -43,8 +49,13 @@ function parseArgs(argv: readonly string[]): BinanceSimulatorOptions {
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  const { wsPort, ...opts } = parseArgs(process.argv.slice(2));
   const sim = await startBinanceSimulator(opts);
+  let ws: BinanceWsSimulator | undefined;
+  if (wsPort !== undefined) {
+    ws = await startBinanceWsSimulator({ port: wsPort, seed: opts.seed, symbols: opts.symbols });
+    process.stdout.write(`BINANCE_WS_BASE_URL=${ws.url}\n`);
+  }
   const limit = opts.weightLimit === null ? 'off' : String(opts.weightLimit ?? 6000);
   process.stdout.write(
     `binance-simulator: weight limit ${limit} per ${opts.weightWindowMs ?? 60_000} ms, ` +
@@ -52,7 +63,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`BINANCE_BASE_URL=${sim.url}\n`);
   const stop = (): void => {
-    sim.close().then(
+    Promise.all([sim.close(), ws?.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

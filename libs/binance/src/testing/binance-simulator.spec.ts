@@ -404,7 +404,7 @@ describe('request validation', () => {
     expect((await get('/api/v3/depth', { symbol: 'BTCUSDT' })).status).toBe(404);
     expect(sim.requests).toEqual([
       expect.objectContaining({ method: 'GET', path: '/api/v3/klines', status: 400, weight: 2 }),
-      { at: rateNow, method: 'GET', path: '/api/v3/depth', query: { symbol: 'BTCUSDT' }, status: 404, weight: 0 },
+      { at: rateNow, answeredAt: rateNow, method: 'GET', path: '/api/v3/depth', query: { symbol: 'BTCUSDT' }, status: 404, weight: 0 },
     ]);
   });
 });
@@ -453,6 +453,27 @@ describe('latency', () => {
   });
 });
 
+describe('holdKlines', () => {
+  it('answers klines requests before the held one, holds the rest until released, and records when each was answered', async () => {
+    await start();
+    const release = sim.holdKlines(2);
+    expect((await klines({ startTime: DAY_START, limit: 5 })).status).toBe(200);
+    const held = klines({ startTime: DAY_START, limit: 5 });
+    let answered = false;
+    void held.then(() => (answered = true));
+    for (const deadline = Date.now() + 10_000; sim.requests.length < 2; await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > deadline) throw new Error('the second klines request never reached the simulator');
+    }
+    expect((await get('/api/v3/ping')).status).toBe(200); // only klines are held
+    expect(answered).toBe(false);
+    expect(sim.requests[1]?.answeredAt).toBeUndefined();
+    release();
+    expect((await held).status).toBe(200);
+    expect(sim.requests[1]?.answeredAt).toBe(rateNow);
+    expect((await klines({ startTime: DAY_START, limit: 5 })).status).toBe(200);
+  });
+});
+
 describe('command line', () => {
   it('prints BINANCE_BASE_URL last, serves, and exits cleanly on SIGTERM', async () => {
     const cli = path.join(__dirname, 'binance-simulator-cli.ts');
@@ -473,5 +494,5 @@ describe('command line', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 20_000);
+  }, 60_000); // tsx compiles the CLI at start: slow on a busy machine
 });

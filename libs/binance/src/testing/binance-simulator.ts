@@ -56,6 +56,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** HTTP status answered; 0 when the socket was dropped (or not answered yet). */
   status: number;
+  /** When the answer (or the drop) left, on the rate-limit clock; undefined while it is pending. */
+  answeredAt?: number;
   /** Weight charged to the window (0 while banned or for unknown paths). */
   weight: number;
 }
@@ -70,6 +72,12 @@ export interface BinanceSimulator {
   setOptions(partial: Partial<BinanceSimulatorOptions>): void;
   /** Clears requests, the klines request counter, weight usage, pending Retry-Afters and bans. */
   reset(): void;
+  /**
+   * Holds the answer to every klines request from the `fromRequest`-th on (counted like faults)
+   * until the returned release() is called (or the simulator closes): a test acts "mid-load" on
+   * an event, not on a guess of how long a page takes.
+   */
+  holdKlines(fromRequest: number): () => void;
   close(): Promise<void>;
 }
 
@@ -167,6 +175,7 @@ export async function startBinanceSimulator(
   let candles = new CandleFactory(options.seed);
   const requests: RecordedRequest[] = [];
   let klinesRequests = 0;
+  let hold: { fromRequest: number; released: Promise<void>; release: () => void } | undefined;
 
   function weightHeaders(used: number): Record<string, string> {
     const headers: Record<string, string> = {
@@ -293,7 +302,9 @@ export async function startBinanceSimulator(
       }
     }
 
+    if (hold && n >= hold.fromRequest) await hold.released;
     if (options.latencyMs > 0) await sleep(options.latencyMs);
+    record.answeredAt = options.rateLimitNow();
     if (answer === 'drop') {
       req.socket.destroy();
       return;
@@ -347,12 +358,21 @@ export async function startBinanceSimulator(
       options = next;
       limiter.configure(limiterConfig(options));
     },
+    holdKlines(fromRequest: number): () => void {
+      hold?.release();
+      let release!: () => void;
+      const released = new Promise<void>((done) => (release = done));
+      const held = { fromRequest, released, release: () => { if (hold === held) hold = undefined; release(); } };
+      hold = held;
+      return held.release;
+    },
     reset(): void {
       requests.length = 0;
       klinesRequests = 0;
       limiter.reset();
     },
     close(): Promise<void> {
+      hold?.release();
       return new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();

@@ -1,2 +1,3 @@
 export * from './test-kafka';
 export * from './topic-recorder';
+export * from './wait-for';

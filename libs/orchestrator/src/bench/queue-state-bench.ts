@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   await repository.init();
   const plans = Array.from({ length: queues }, () => planStart({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01' }));
   for (const plan of plans) await repository.create(newQueueState(plan, Date.now() / 1000));
-  const service = new QueueService({ dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 1000, exitEventGraceMs: 1000 }, { repository, logger } as never);
+  const service = new QueueService({ dataTopicPartitions: 1, stopRepeatMs: 1000, stopGraceMs: 1000, exitEventGraceMs: 1000, maxRunningQueues: 100, maxConcurrentStarts: 4, startKafkaTimeoutMs: 5000 }, { repository, logger } as never);
   const started = process.hrtime.bigint();
   const base = Date.now() / 1000;
   // Queues progress side by side, as they would on queue-events (each queue's events in order).

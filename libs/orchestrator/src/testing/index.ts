@@ -1,2 +1,3 @@
 export * from './memory-document-store';
 export * from './request-errors';
+export * from './flaky-document-store';

@@ -1,4 +1,4 @@
-import type { DocumentStore, RangeQuery, StoredDocument } from '@streamforge/storage';
+import type { DocumentStore, PageQuery, RangeQuery, StoredDocument } from '@streamforge/storage';
 
 /** An in-memory DocumentStore for unit tests of code above the port (copies on write and read). */
 export class MemoryDocumentStore implements DocumentStore {
@@ -12,6 +12,13 @@ export class MemoryDocumentStore implements DocumentStore {
   async upsertBatch(collection: string, documents: StoredDocument[]): Promise<void> {
     const docs = this.require(collection);
     for (const document of documents) docs.set(document._key, structuredClone(document));
+  }
+  async updateFields(collection: string, updates: StoredDocument[]): Promise<void> {
+    const docs = this.require(collection);
+    for (const update of updates) {
+      const stored = docs.get(update._key);
+      if (stored) docs.set(update._key, { ...stored, ...structuredClone(update) });
+    }
   }
   async count(collection: string): Promise<number> {
     return this.require(collection).size;
@@ -27,6 +34,22 @@ export class MemoryDocumentStore implements DocumentStore {
       .sort((a, b) => value(a) - value(b))
       .slice(query.offset ?? 0, query.limit === undefined ? undefined : (query.offset ?? 0) + query.limit)
       .map((d) => structuredClone(d) as T);
+  }
+  async findPage<T extends StoredDocument = StoredDocument>(collection: string, query: PageQuery): Promise<T[]> {
+    const sign = query.descending ? -1 : 1;
+    const value = (d: StoredDocument) => d[query.orderBy] as number;
+    const compare = (a: StoredDocument, b: { value: number; key: string }) => sign * (value(a) - b.value || (a._key < b.key ? -1 : a._key > b.key ? 1 : 0));
+    return [...this.require(collection).values()]
+      .filter((d) => typeof value(d) === 'number')
+      .filter((d) => Object.entries(query.where ?? {}).every(([field, values]) => values.includes(d[field] as string)))
+      .filter((d) => !query.after || compare(d, query.after) > 0)
+      .sort((a, b) => compare(a, { value: value(b), key: b._key }))
+      .slice(0, query.limit)
+      .map((d) => structuredClone(d) as T);
+  }
+  async remove(collection: string, keys: readonly string[]): Promise<void> {
+    const docs = this.require(collection);
+    for (const key of keys) docs.delete(key);
   }
   async all<T extends StoredDocument = StoredDocument>(collection: string): Promise<T[]> {
     return [...this.require(collection).values()].sort((a, b) => a._key.localeCompare(b._key)).map((d) => structuredClone(d) as T);

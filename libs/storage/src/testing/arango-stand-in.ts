@@ -3,16 +3,21 @@
  * server can run on our machines). Written from the ArangoDB HTTP API docs: it answers like the
  * server (status codes, `{error, code, errorNum, errorMessage}` bodies, inline per-document errors
  * with `X-Arango-Error-Codes`), checks every request (method, path, query parameters, body shape,
- * Basic auth) and records anything unexpected as a violation, which tests assert is empty. Faults
- * (503, per-document errors, dropped connections, slow answers) can be injected per operation.
+ * Basic or bearer auth, database access per user) and records anything unexpected, or against our
+ * write policy (durable, versioned, background indexes, deadlines on queries and queues), as a
+ * violation, which tests assert is empty. Faults (503, per-document errors, dropped connections
+ * before or after the write, slow answers, slow queries) can be injected per operation. Strings
+ * sort like the server's ICU collation (`en`), not by bytes. Serves https when given a key pair.
  *
  * Endpoints: GET /_api/version; GET /_api/database/current; POST /_api/database (in _system);
  * GET /_api/collection/{c}; POST /_api/collection; GET /_api/collection/{c}/count;
  * POST /_api/index?collection=c (persistent); POST /_api/document/{c} (array, overwriteMode=replace);
- * GET /_api/document/{c}/{key}; POST /_api/cursor (the adapter's two AQL shapes);
+ * PATCH /_api/document/{c} (array, keepNull=true, mergeObjects=false: field updates keeping the version);
+ * GET /_api/document/{c}/{key}; POST /_api/cursor (the adapter's AQL shapes: all, range, page, remove);
  * POST|DELETE /_api/cursor/{id}. Everything under /_db/{database}/.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export type StandInOperation =
@@ -24,6 +29,7 @@ export type StandInOperation =
   | 'countCollection'
   | 'createIndex'
   | 'writeDocuments'
+  | 'updateDocuments'
   | 'readDocument'
   | 'query'
   | 'queryNext'
@@ -37,8 +43,18 @@ export type StandInFault =
   | { type: 'status'; status: number; errorNum?: number; errorMessage?: string; perform?: boolean }
   /** Read the request, then destroy the socket without answering (connection reset / socket hang up). */
   | { type: 'drop' }
-  /** Wait before handling the request normally (to trigger client timeouts). */
+  /** Do the operation, then destroy the socket instead of answering: applied, but the answer is lost. */
+  | { type: 'dropAfter' }
+  /**
+   * Wait before handling the request normally (to trigger client timeouts). The request is still
+   * handled after the client gave up, as the server does: a delayed original lands after its retry.
+   */
   | { type: 'delay'; ms: number }
+  /**
+   * query only: the query runs this long. Past the request's `options.maxRuntime` the server kills
+   * it at that limit (410, errorNum 1500); without maxRuntime it just takes that long.
+   */
+  | { type: 'slowQuery'; ms: number }
   /**
    * writeDocuments only: answer 202 with inline `{error: true, errorNum}` for the chosen keys
    * (default: the first document) while writing the others, as the server does.
@@ -53,13 +69,33 @@ export interface RecordedRequest {
   body?: unknown;
   /** What the stand-in did: a status code, or 'dropped'. */
   outcome?: number | 'dropped';
+  /** The authenticated user (never the password or token). */
+  user?: string;
+  /** The request's x-arango-queue-time-seconds header. */
+  queueTimeSeconds?: string;
+}
+
+/** Database access levels as ArangoDB names them: `rw` = Administrate, `ro` = Access. */
+export type StandInAccess = 'rw' | 'ro';
+
+export interface StandInUser {
+  password: string;
+  /** Access per database (`*` for any); a database not listed is no access (401, as the server answers). */
+  databases: Record<string, StandInAccess>;
 }
 
 export interface ArangoStandInOptions {
+  /** The default user (root-like: `rw` on every database). */
   username?: string;
   password?: string;
+  /** More users, e.g. a dedicated writer or a read-only API user. */
+  users?: Record<string, StandInUser>;
+  /** JWTs accepted as `Authorization: bearer <token>`, each acting as the named user. */
+  tokens?: Record<string, string>;
   /** Databases that exist from the start besides `_system`. */
   databases?: string[];
+  /** Serve https with this key pair (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 export interface ArangoStandIn {
@@ -81,6 +117,10 @@ export interface ArangoStandIn {
   indexes(database: string, collection: string): Record<string, unknown>[];
   /** Throws listing the violations, if any. */
   assertNoViolations(): void;
+  /** Resolves once every request received so far has been handled (also those whose client gave up). */
+  settled(): Promise<void>;
+  /** Access of a user to a database, as the server would check it. */
+  access(username: string, database: string): StandInAccess | undefined;
   close(): Promise<void>;
 }
 
@@ -105,13 +145,24 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,255}$/;
 const KEY = /^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$/;
 const RANGE_QUERY =
   /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper SORT d\.@field, d\._key (?:LIMIT @offset, (@limit|9007199254740991) )?RETURN UNSET\(d, "_id", "_rev"\)$/;
-const ALL_QUERY = /^FOR d IN @@collection SORT d\._key RETURN UNSET\(d, "_id", "_rev"\)$/;
+const ALL_QUERY = /^FOR d IN @@collection RETURN UNSET\(d, "_id", "_rev"\)$/;
+const PAGE_QUERY =
+  /^FOR d IN @@collection FILTER d\.@field >= @lower AND d\.@field <= @upper((?: FILTER d\.@w\d+ IN @v\d+)*)(?: FILTER \(d\.@field ([<>]) @afterValue OR \(d\.@field == @afterValue AND d\._key ([<>]) @afterKey\)\))? SORT d\.@field (ASC|DESC), d\._key (ASC|DESC) LIMIT @limit RETURN UNSET\(d, "_id", "_rev"\)$/;
+const REMOVE_QUERY = /^FOR key IN @keys REMOVE key IN @@collection OPTIONS \{ ([^{}]*) \}$/;
+/** Operations that need Administrate (`rw`) on the database: schema changes. */
+const ADMIN_OPERATIONS = new Set<StandInOperation>(['createDatabase', 'createCollection', 'createIndex']);
 
 /** Starts the stand-in on a free local port. */
 export async function startArangoStandIn(options: ArangoStandInOptions = {}): Promise<ArangoStandIn> {
   const username = options.username ?? 'root';
   const password = options.password ?? 'stand-in-password';
-  const expectedAuth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  // Copies: createDatabase grants access by changing them.
+  const accounts = new Map<string, StandInUser>([
+    [username, { password, databases: { '*': 'rw' } }],
+    ...Object.entries(options.users ?? {}).map(([name, user]) => [name, { ...user, databases: { ...user.databases } }] as const),
+  ]);
+  const tokens = new Map(Object.entries(options.tokens ?? {}));
+  const inFlight = new Set<Promise<void>>();
   const databases = new Map<string, Map<string, CollectionState>>([['_system', new Map()]]);
   for (const name of options.databases ?? []) databases.set(name, new Map());
   const requests: RecordedRequest[] = [];
@@ -179,6 +230,7 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
       ['GET', /^\/_api\/collection\/([^/]+)\/count$/, 'countCollection'],
       ['POST', /^\/_api\/index$/, 'createIndex'],
       ['POST', /^\/_api\/document\/([^/]+)$/, 'writeDocuments'],
+      ['PATCH', /^\/_api\/document\/([^/]+)$/, 'updateDocuments'],
       ['GET', /^\/_api\/document\/([^/]+)\/([^/]+)$/, 'readDocument'],
       ['POST', /^\/_api\/cursor$/, 'query'],
       ['POST', /^\/_api\/cursor\/([^/]+)$/, 'queryNext'],
@@ -224,6 +276,13 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
         if (users !== undefined && !Array.isArray(users)) violation(request, 'users must be an array');
         if (databases.has(name as string)) throw new ApiError(409, 1207, 'duplicate database name');
         databases.set(name as string, new Map());
+        // As documented: the listed users get Administrate on the new database (missing ones are created); without users, only root-like users can use it.
+        for (const entry of (users ?? []) as { username?: unknown; passwd?: unknown }[]) {
+          if (typeof entry?.username !== 'string') violation(request, 'every user needs a username');
+          const existing = accounts.get(entry.username as string);
+          if (existing) existing.databases[name as string] = 'rw';
+          else accounts.set(entry.username as string, { password: typeof entry.passwd === 'string' ? entry.passwd : '', databases: { [name as string]: 'rw' } });
+        }
         return { status: 201, body: { error: false, code: 201, result: true } };
       }
       case 'getCollection': {
@@ -255,8 +314,9 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
       case 'createIndex': {
         checkQuery(request, { collection: (v) => v.length > 0 });
         const state = collectionOf(request, db, request.query.collection ?? violation(request, 'query parameter collection is required'));
-        const { type, fields, name, unique, sparse, ...rest } = requireObjectBody();
+        const { type, fields, name, unique, sparse, inBackground, ...rest } = requireObjectBody();
         if (Object.keys(rest).length) violation(request, `unexpected index attributes ${Object.keys(rest).join(', ')}`);
+        if (inBackground !== true) violation(request, 'index built without inBackground: true holds the collection write lock for the whole build');
         if (type !== 'persistent') violation(request, `index type ${JSON.stringify(type)}: the adapter should only create persistent indexes`);
         if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string' && f !== '_id')) {
           violation(request, `fields ${JSON.stringify(fields)} must be a non-empty array of attribute paths (not _id)`);
@@ -271,8 +331,11 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
         return { status: 201, body: { ...index, isNewlyCreated: true, error: false, code: 201 } };
       }
       case 'writeDocuments': {
-        checkQuery(request, { overwriteMode: (v) => v === 'replace', waitForSync: (v) => v === 'true' || v === 'false' });
+        checkQuery(request, { overwriteMode: (v) => v === 'replace', waitForSync: (v) => v === 'true' || v === 'false', versionAttribute: (v) => NAME.test(v) || v.startsWith('_') });
         if (request.query.overwriteMode !== 'replace') violation(request, 'bulk writes must use overwriteMode=replace (idempotent by _key)');
+        if (request.query.waitForSync !== 'true') violation(request, 'bulk write without waitForSync=true: acknowledged before it is on disk');
+        if (!request.query.versionAttribute) violation(request, 'bulk write without versionAttribute: a delayed request could overwrite a newer version');
+        const versionAttribute = request.query.versionAttribute;
         const collection = params[1];
         const state = collectionOf(request, db, collection);
         if (!Array.isArray(request.body)) violation(request, 'body must be a JSON array of documents (one bulk request per batch)');
@@ -295,13 +358,39 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
             return { error: true, errorNum: fault.errorNum, errorMessage: fault.errorMessage ?? `stand-in injected error ${fault.errorNum}` };
           }
           const old = state.documents.get(key);
+          // versionAttribute, as documented: replaced only when both versions are numbers and the new one is higher (rounded down); skipped without error otherwise.
+          const newVersion = versionAttribute ? document[versionAttribute] : undefined;
+          const oldVersion = versionAttribute && old ? old[versionAttribute] : undefined;
+          if (typeof newVersion === 'number' && newVersion >= 0 && typeof oldVersion === 'number' && Math.floor(newVersion) <= Math.floor(oldVersion)) {
+            return { _id: `${collection}/${key}`, _key: key, _rev: old?._rev };
+          }
           const rev = `_r${revision++}`;
           state.documents.set(key, { ...document, _rev: rev });
           return old ? { _id: `${collection}/${key}`, _key: key, _rev: rev, _oldRev: old._rev } : { _id: `${collection}/${key}`, _key: key, _rev: rev };
         });
         const headers: Record<string, string> = {};
         if (counts.size) headers['x-arango-error-codes'] = [...counts].map(([num, n]) => `${num}:${n}`).join(',');
-        return { status: 202, body: results, headers };
+        return { status: request.query.waitForSync === 'true' ? 201 : 202, body: results, headers };
+      }
+      case 'updateDocuments': {
+        checkQuery(request, { keepNull: (v) => v === 'true', mergeObjects: (v) => v === 'false', waitForSync: (v) => v === 'true' || v === 'false' });
+        if (request.query.waitForSync !== 'true') violation(request, 'bulk update without waitForSync=true: acknowledged before it is on disk');
+        if (request.query.keepNull !== 'true') violation(request, 'bulk update without keepNull=true: null fields would be removed instead of stored');
+        const collection = params[1];
+        const state = collectionOf(request, db, collection);
+        if (!Array.isArray(request.body) || request.body.length === 0) violation(request, 'body must be a non-empty JSON array of documents (one bulk request per batch)');
+        const results = (request.body as unknown[]).map((item) => {
+          if (!item || typeof item !== 'object' || Array.isArray(item)) violation(request, 'every array item must be a document object');
+          const { _key: key, ...fields } = item as Record<string, unknown>;
+          if (typeof key !== 'string' || !KEY.test(key)) violation(request, `document _key ${JSON.stringify(key)} is missing or invalid`);
+          for (const system of ['_id', '_rev', '_from', '_to']) if (system in fields) violation(request, `document ${key as string} carries ${system}`);
+          const old = state.documents.get(key as string);
+          if (!old) return { error: true, errorNum: 1202, errorMessage: 'document not found' };
+          const rev = `_r${revision++}`;
+          state.documents.set(key as string, { ...old, ...fields, _rev: rev });
+          return { _id: `${collection}/${key as string}`, _key: key, _rev: rev, _oldRev: old._rev };
+        });
+        return { status: 201, body: results };
       }
       case 'readDocument': {
         checkQuery(request, {});
@@ -321,6 +410,8 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
         if (batchSize !== undefined && (!Number.isInteger(batchSize) || (batchSize as number) < 1)) violation(request, 'batchSize must be a positive integer');
         if (count !== undefined && typeof count !== 'boolean') violation(request, 'count must be a boolean');
         if (queryOptions !== undefined && (typeof queryOptions !== 'object' || Array.isArray(queryOptions))) violation(request, 'options must be an object');
+        const maxRuntime = (queryOptions as { maxRuntime?: unknown } | undefined)?.maxRuntime;
+        if (!(typeof maxRuntime === 'number' && maxRuntime > 0)) violation(request, 'query without options.maxRuntime: it could hold a connection forever');
         const vars = (bindVars ?? {}) as Record<string, unknown>;
         const declared = new Set([...(query as string).matchAll(/@(@?[A-Za-z0-9_]+)/g)].map((m) => m[1]));
         for (const name of declared) if (!(name in vars)) throw new ApiError(400, 1551, `no value specified for declared bind parameter '${name}'`);
@@ -358,6 +449,19 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     const state = collectionOf(request, db, collection as string);
     const documents = [...state.documents.values()].map(withoutRevision);
     if (ALL_QUERY.test(query)) return documents.sort((a, b) => compareAql(a._key, b._key));
+    const remove = query.match(REMOVE_QUERY);
+    if (remove) {
+      const removeOptions = remove[1].split(', ');
+      if (!removeOptions.includes('ignoreErrors: true')) violation(request, 'REMOVE without ignoreErrors: true fails on a key already gone (a retried remove)');
+      if (!removeOptions.includes('waitForSync: true')) violation(request, 'REMOVE without waitForSync: true: acknowledged before it is on disk');
+      // An AQL write needs write access, like a document write (403, errorNum 11).
+      if (accessOf(request.user as string, db) !== 'rw') throw new ApiError(403, 11, 'forbidden');
+      if (!Array.isArray(vars.keys) || vars.keys.some((k) => typeof k !== 'string')) violation(request, 'bind parameter keys must be a list of strings');
+      for (const key of vars.keys as string[]) state.documents.delete(key);
+      return [];
+    }
+    const page = query.match(PAGE_QUERY);
+    if (page) return runPageQuery(request, documents, page, vars);
     const range = query.match(RANGE_QUERY);
     if (!range) return violation(request, `AQL the adapter is not known to send: ${query}`);
     const { field, lower: from, upper: to } = vars as { field: unknown; lower: unknown; upper: unknown };
@@ -373,13 +477,81 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     return hits.slice(offset, offset + limit);
   }
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  /** The adapter's findPage AQL, evaluated with AQL's type order (null < bool < number < string). */
+  function runPageQuery(request: RecordedRequest, documents: Array<Record<string, unknown>>, page: RegExpMatchArray, vars: Record<string, unknown>): unknown[] {
+    const [, filters, afterOp, afterKeyOp, fieldDirection, keyDirection] = page;
+    if (afterOp !== afterKeyOp || fieldDirection !== keyDirection || (afterOp && (afterOp === '<') !== (fieldDirection === 'DESC'))) {
+      violation(request, 'the cursor comparison and the sort direction disagree');
+    }
+    const { field, lower, upper, limit } = vars as { field: unknown; lower: unknown; upper: unknown; limit: unknown };
+    if (typeof field !== 'string' || typeof lower !== 'number' || typeof upper !== 'number' || !Number.isInteger(limit) || (limit as number) < 0) {
+      violation(request, 'page bind parameters must be field: string, lower/upper: numbers, limit: a non-negative integer');
+    }
+    const f = field as string;
+    const wheres = [...filters.matchAll(/@w(\d+) IN @v(\d+)/g)].map(([, w, v]) => {
+      if (w !== v || typeof vars[`w${w}`] !== 'string' || !Array.isArray(vars[`v${v}`])) violation(request, `filter @w${w} IN @v${v} needs a field name and a list`);
+      return { name: vars[`w${w}`] as string, values: vars[`v${v}`] as unknown[] };
+    });
+    const sign = fieldDirection === 'DESC' ? -1 : 1;
+    const position = (d: Record<string, unknown>) => compareAql(d[f] ?? null, vars.afterValue) || compareAql(d._key, vars.afterKey);
+    return documents
+      .filter((d) => compareAql(d[f] ?? null, lower) >= 0 && compareAql(d[f] ?? null, upper) <= 0)
+      .filter((d) => wheres.every((w) => w.values.some((value) => compareAql(d[w.name] ?? null, value) === 0)))
+      .filter((d) => !afterOp || sign * position(d) > 0)
+      .sort((a, b) => sign * (compareAql(a[f] ?? null, b[f] ?? null) || compareAql(a._key, b._key)))
+      .slice(0, limit as number);
+  }
+
+  /** Basic or bearer credentials → the user; anything else is 401 like the server. */
+  function authenticate(request: RecordedRequest, auth: string | undefined): string {
+    if (!auth) violation(request, 'no Authorization header (Basic or bearer auth expected)');
+    const [scheme, value = ''] = (auth as string).split(' ');
+    if (/^bearer$/i.test(scheme)) {
+      const name = tokens.get(value);
+      if (name && accounts.has(name)) return name;
+    } else if (scheme === 'Basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const name = decoded.slice(0, colon);
+      if (colon > 0 && accounts.get(name)?.password === decoded.slice(colon + 1)) return name;
+    }
+    throw new ApiError(401, 11, 'not authorized to execute this request');
+  }
+
+  function accessOf(name: string, db: string): StandInAccess | undefined {
+    const user = accounts.get(name);
+    return user?.databases[db] ?? user?.databases['*'];
+  }
+
+  /** A missing database is 404 first; then no access is 401 and too little access 403 (errorNum 11), as the server answers. */
+  function authorize(operation: StandInOperation, db: string, name: string): void {
+    if (!databases.has(db)) return;
+    const level = accessOf(name, db);
+    if (!level) throw new ApiError(401, 11, 'not authorized to execute this request');
+    const writes = ADMIN_OPERATIONS.has(operation) || operation === 'writeDocuments';
+    if (writes && level !== 'rw') throw new ApiError(403, 11, 'forbidden');
+  }
+
+  /** maxRuntime kills a query at its limit; a query without one just runs long. */
+  async function runSlowQuery(request: RecordedRequest, ms: number): Promise<void> {
+    const maxRuntime = ((request.body as { options?: { maxRuntime?: unknown } } | undefined)?.options?.maxRuntime ?? 0) as number;
+    if (maxRuntime > 0 && ms > maxRuntime * 1000) {
+      await new Promise((resolve) => setTimeout(resolve, maxRuntime * 1000));
+      throw new ApiError(410, 1500, 'query killed');
+    }
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      void respond(req, res, Buffer.concat(chunks).toString('utf8'));
+      const handled = respond(req, res, Buffer.concat(chunks).toString('utf8'));
+      inFlight.add(handled);
+      void handled.finally(() => inFlight.delete(handled));
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
 
   async function respond(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stand-in');
@@ -387,6 +559,8 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     requests.push(request);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       request.outcome = status;
+      // The client gave up (timeout) while the request was delayed: the work is done, nobody hears the answer.
+      if (res.destroyed || req.socket.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', server: 'ArangoDB', ...headers });
       res.end(JSON.stringify(body));
     };
@@ -399,15 +573,18 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
           throw new ApiError(400, 600, 'invalid JSON object');
         }
       }
-      const auth = req.headers.authorization;
-      if (!auth) violation(request, 'no Authorization header (Basic auth expected)');
-      if (auth !== expectedAuth) throw new ApiError(401, 11, 'not authorized to execute this request');
+      const user = authenticate(request, req.headers.authorization);
+      request.user = user;
+      request.queueTimeSeconds = req.headers['x-arango-queue-time-seconds'] as string | undefined;
+      const queueTime = Number(request.queueTimeSeconds);
+      if (!(queueTime > 0)) violation(request, 'no x-arango-queue-time-seconds header: a request may wait in the server queue without bound');
       if ('overwrite' in request.query) {
         violation(request, `query parameter overwrite=${request.query.overwrite} sent: with the import API it empties the collection first; use overwriteMode=replace`);
       }
       const found = route(request);
       if (!found) return violation(request, 'endpoint the adapter is not known to use');
       request.operation = found.operation;
+      authorize(found.operation, found.params[0], user);
       const fault = takeFault(found.operation, false);
       if (fault?.type === 'drop') {
         request.outcome = 'dropped';
@@ -417,7 +594,13 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
       if (fault?.type === 'status' && fault.perform) handle(request, found.operation, found.params);
       if (fault?.type === 'status') throw new ApiError(fault.status, fault.errorNum ?? fault.status, fault.errorMessage ?? `stand-in injected ${fault.status}`);
       if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (fault?.type === 'slowQuery') await runSlowQuery(request, fault.ms);
       const answer = handle(request, found.operation, found.params);
+      if (fault?.type === 'dropAfter') {
+        request.outcome = 'dropped';
+        req.socket.destroy();
+        return;
+      }
       send(answer.status, answer.body, answer.headers);
     } catch (error) {
       if (error instanceof ApiError) send(error.status, { error: true, code: error.status, errorNum: error.errorNum, errorMessage: error.message });
@@ -429,7 +612,7 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     username,
     password,
     requests,
@@ -446,6 +629,10 @@ export async function startArangoStandIn(options: ArangoStandInOptions = {}): Pr
     },
     databaseExists: (db) => databases.has(db),
     indexes: (db, collection) => databases.get(db)?.get(collection)?.indexes ?? [],
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    access: accessOf,
     assertNoViolations() {
       if (violations.length) throw new Error(`ArangoDB stand-in saw ${violations.length} unexpected request(s):\n${violations.join('\n')}`);
     },
@@ -463,6 +650,9 @@ function withoutRevision(document: Record<string, unknown>): Record<string, unkn
   return copy;
 }
 
+/** ArangoDB compares strings with ICU in the server's language (`en` by default), not by bytes: "a" < "B" < "b". */
+const ICU = new Intl.Collator('en');
+
 /** AQL's order of types: null < bool < number < string < array < object. */
 function compareAql(a: unknown, b: unknown): number {
   const rank = (v: unknown) => (v === null || v === undefined ? 0 : typeof v === 'boolean' ? 1 : typeof v === 'number' ? 2 : typeof v === 'string' ? 3 : Array.isArray(v) ? 4 : 5);
@@ -470,6 +660,6 @@ function compareAql(a: unknown, b: unknown): number {
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
   if (ra === 1 || ra === 2) return Number(a) - Number(b);
-  if (ra === 3) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+  if (ra === 3) return ICU.compare(a as string, b as string);
   return 0;
 }

@@ -1,4 +1,4 @@
-import { withDocumentJson, type DocumentStore, type StoredDocument } from '../document-store';
+import { documentVersion, withDocumentJson, withDocumentVersion, type DocumentStore, type StoredDocument } from '../document-store';
 import { CollectionNotFoundError, InvalidCollectionNameError, InvalidDocumentError, InvalidQueryError, StorageError } from '../errors';
 
 /** How the contract suite gets stores of one adapter. */
@@ -123,8 +123,58 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
       expect(await store.findRange(collection, { field: 'open_time', from: 60000, to: 60000 })).toHaveLength(1);
     });
 
-    it('gets undefined for a missing key', async () => {
+    it('gets undefined for a missing key, and refuses an invalid key instead of answering undefined', async () => {
       expect(await store.get(collection, 'nope')).toBeUndefined();
+      await expect(store.get(collection, 'has space')).rejects.toThrow(InvalidQueryError);
+      await expect(store.get(collection, '')).rejects.toThrow(/_key must not be empty/);
+    });
+
+    it('writes versioned documents order-safely: only a higher version replaces, equal and lower are skipped', async () => {
+      const versioned = (version: number, close: string) => withDocumentVersion({ _key: 'BTCUSDT_1m_60000', open_time: 60_000, close }, version);
+      await store.upsertBatch(collection, [versioned(10, 'first')]);
+      await store.upsertBatch(collection, [versioned(12, 'corrected')]);
+      // A late original (lower) and a repeat (equal) must not bring back or rewrite anything.
+      await store.upsertBatch(collection, [versioned(11, 'late original'), { ...candle(120_000) }]);
+      await store.upsertBatch(collection, [versioned(12, 'same version, other text')]);
+      const stored = await store.get(collection, 'BTCUSDT_1m_60000');
+      expect(stored).toEqual({ _key: 'BTCUSDT_1m_60000', open_time: 60_000, close: 'corrected' });
+      expect(documentVersion(stored as StoredDocument)).toBe(12);
+      expect((await store.findRange(collection, { field: 'open_time', to: 60_000 })).map((d) => [d.close, documentVersion(d)])).toEqual([['corrected', 12]]);
+      expect((await store.all(collection)).map((d) => [d._key, documentVersion(d)])).toEqual([['BTCUSDT_1m_120000', undefined], ['BTCUSDT_1m_60000', 12]]);
+      // An unversioned write always replaces (and clears the version); a versioned one then replaces it.
+      await store.upsertBatch(collection, [{ _key: 'BTCUSDT_1m_60000', open_time: 60_000, close: 'unversioned' }]);
+      expect(documentVersion((await store.get(collection, 'BTCUSDT_1m_60000')) as StoredDocument)).toBeUndefined();
+      await store.upsertBatch(collection, [versioned(1, 'versioned again')]);
+      expect(await store.get(collection, 'BTCUSDT_1m_60000')).toMatchObject({ close: 'versioned again' });
+      expect(await store.count(collection)).toBe(2);
+    });
+
+    it('updates fields (indicators) in one batch: other fields and the version kept, nulls stored, missing keys skipped', async () => {
+      const original = withDocumentVersion({ ...candle(60_000), volume: 2 }, 7);
+      await store.upsertBatch(collection, [original, candle(120_000)]);
+      await store.updateFields(collection, [
+        { _key: 'BTCUSDT_1m_60000', EMA_2: 1.25, RSI_2: null },
+        { _key: 'BTCUSDT_1m_120000', EMA_2: 0.1 + 0.2, RSI_2: 100 },
+        { _key: 'BTCUSDT_1m_999', EMA_2: 3 },
+      ]);
+      const first = (await store.get(collection, 'BTCUSDT_1m_60000')) as StoredDocument;
+      expect(first).toEqual({ ...candle(60_000), volume: 2, EMA_2: 1.25, RSI_2: null });
+      expect(documentVersion(first)).toBe(7);
+      expect(await store.get(collection, 'BTCUSDT_1m_120000')).toEqual({ ...candle(120_000), EMA_2: 0.1 + 0.2, RSI_2: 100 });
+      expect(await store.get(collection, 'BTCUSDT_1m_999')).toBeUndefined();
+      // Rewriting the fields replaces them; the candle's version still guards later candle writes.
+      await store.updateFields(collection, [{ _key: 'BTCUSDT_1m_60000', EMA_2: null, RSI_2: 50 }]);
+      await store.upsertBatch(collection, [withDocumentVersion({ ...candle(60_000), volume: 1 }, 6)]);
+      expect(await store.get(collection, 'BTCUSDT_1m_60000')).toEqual({ ...candle(60_000), volume: 2, EMA_2: null, RSI_2: 50 });
+      await store.updateFields(collection, []);
+      await expect(store.updateFields(collection, [{ _key: 'bad key' }])).rejects.toThrow(InvalidDocumentError);
+    });
+
+    it('refuses versions that are not non-negative safe integers, and documents carrying the version attribute', async () => {
+      await expect(store.upsertBatch(collection, [withDocumentVersion({ _key: 'a' }, 1.5)])).rejects.toThrow(/version must be a non-negative safe integer \(got 1.5\)/);
+      await expect(store.upsertBatch(collection, [withDocumentVersion({ _key: 'a' }, -1)])).rejects.toThrow(InvalidDocumentError);
+      await expect(store.upsertBatch(collection, [{ _key: 'a', sf_version: 3 }])).rejects.toThrow(/"sf_version" is reserved/);
+      expect(await store.count(collection)).toBe(0);
     });
 
     it('finds a range ordered by the field, bounds inclusive, open-ended, and pages stably', async () => {
@@ -156,10 +206,57 @@ export function describeDocumentStoreContract(adapterName: string, subject: Docu
       await expect(store.findRange(collection, { field: 'open_time', limit: -1 })).rejects.toThrow(/limit must be a non-negative integer/);
     });
 
-    it('returns all documents ordered by _key, as written', async () => {
-      const documents = [{ _key: 'q2', status: 'running' }, { _key: 'q1', status: 'done', n: 3 }];
+    it('pages by a numeric field with a keyset cursor, both directions, filtered by string fields', async () => {
+      const queue = (key: string, createdAt: unknown, status: string, symbol = 'BTCUSDT') => ({ _key: key, created_at: createdAt, status, symbol });
+      await store.upsertBatch(collection, [
+        queue('q-a', 10, 'finished'), queue('q-b', 20, 'loading'), queue('q-c', 20, 'error', 'ETHUSDT'), queue('q-d', 30, 'finished'),
+        queue('q-e', 5.5, 'interrupted'), queue('q-x', 'not a number', 'finished'), queue('q-y', null, 'finished'),
+      ]);
+      const keys = (documents: StoredDocument[]) => documents.map((d) => d._key);
+      const newestFirst = async (after?: { value: number; key: string }) => keys(await store.findPage(collection, { orderBy: 'created_at', descending: true, limit: 2, after }));
+      expect(await newestFirst()).toEqual(['q-d', 'q-c']);
+      expect(await newestFirst({ value: 20, key: 'q-c' })).toEqual(['q-b', 'q-a']);
+      expect(await newestFirst({ value: 10, key: 'q-a' })).toEqual(['q-e']);
+      expect(await newestFirst({ value: 5.5, key: 'q-e' })).toEqual([]);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', limit: 10 }))).toEqual(['q-e', 'q-a', 'q-b', 'q-c', 'q-d']);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', limit: 10, after: { value: 20, key: 'q-b' } }))).toEqual(['q-c', 'q-d']);
+      const finishedOrInterrupted = await store.findPage(collection, { orderBy: 'created_at', limit: 10, where: { status: ['finished', 'interrupted'] } });
+      expect(keys(finishedOrInterrupted)).toEqual(['q-e', 'q-a', 'q-d']);
+      expect(keys(await store.findPage(collection, { orderBy: 'created_at', descending: true, limit: 10, where: { status: ['finished', 'error'], symbol: ['ETHUSDT'] } }))).toEqual(['q-c']);
+      await expect(store.findPage(collection, { orderBy: 'created_at', limit: 0 })).rejects.toThrow(InvalidQueryError);
+      await expect(store.findPage(collection, { orderBy: 'created_at', limit: 5, where: { status: [] } })).rejects.toThrow(/where\.status must be a non-empty list of strings/);
+    });
+
+    it('pages documents with their stored versions, as get reads them', async () => {
+      await store.upsertBatch(collection, [withDocumentVersion({ _key: 'q-v', created_at: 1, status: 'finished' }, 7), { _key: 'q-u', created_at: 2, status: 'finished' }]);
+      await store.upsertBatch(collection, [withDocumentVersion({ _key: 'q-v', created_at: 1, status: 'loading' }, 6)]);
+      const page = await store.findPage(collection, { orderBy: 'created_at', limit: 10 });
+      expect(page).toEqual([{ _key: 'q-v', created_at: 1, status: 'finished' }, { _key: 'q-u', created_at: 2, status: 'finished' }]);
+      expect(page.map((d) => documentVersion(d))).toEqual([7, undefined]);
+    });
+
+    it('removes versioned documents (a removed key can be written again at any version)', async () => {
+      await store.upsertBatch(collection, [withDocumentVersion(candle(1), 50), candle(2)]);
+      await store.remove(collection, [candle(1)._key]);
+      expect(await store.get(collection, candle(1)._key)).toBeUndefined();
+      await store.upsertBatch(collection, [withDocumentVersion(candle(1, { close: 'again' }), 1)]);
+      expect(documentVersion((await store.get(collection, candle(1)._key)) as StoredDocument)).toBe(1);
+      expect(await store.count(collection)).toBe(2);
+    });
+
+    it('removes documents by key, ignoring keys that do not exist', async () => {
+      await store.upsertBatch(collection, [candle(1), candle(2), candle(3)]);
+      await store.remove(collection, [candle(1)._key, 'no-such-key', candle(3)._key]);
+      expect((await store.all(collection)).map((d) => d._key)).toEqual([candle(2)._key]);
+      await store.remove(collection, []);
+      expect(await store.count(collection)).toBe(1);
+    });
+
+    it('returns all documents ordered by _key (byte order, whatever the server collation), as written', async () => {
+      const documents = [{ _key: 'q2', status: 'running' }, { _key: 'q1', status: 'done', n: 3 }, { _key: 'Q3' }, { _key: '_z' }, { _key: 'a' }];
       await store.upsertBatch(collection, documents);
-      expect(await store.all(collection)).toEqual([documents[1], documents[0]]);
+      expect((await store.all(collection)).map((d) => d._key)).toEqual(['Q3', '_z', 'a', 'q1', 'q2']);
+      expect((await store.all(collection)).slice(3)).toEqual([documents[1], documents[0]]);
     });
 
     it('counts many documents written in several batches', async () => {

@@ -24,7 +24,11 @@ export function startWorkerProcess(script: string, args: string[], env: Record<s
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // 'close', not 'exit': 'exit' can come before the last output is read from the pipes, and a
+  // test that reads stdout() once the process has ended must see all of it.
+  const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? -1)));
+  let closed = false;
+  void exited.then(() => (closed = true));
   running.add(child);
   void exited.then(() => running.delete(child));
   return {
@@ -38,8 +42,9 @@ export function startWorkerProcess(script: string, args: string[], env: Record<s
       for (;;) {
         const line = out.split('\n').find((l) => pattern.test(l));
         if (line) return line;
-        if (child.exitCode !== null || Date.now() > deadline) {
-          throw new Error(`no output matching ${pattern} (exit ${child.exitCode}); stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`);
+        if (closed || Date.now() > deadline) {
+          const why = closed ? `the process ended (exit ${child.exitCode ?? child.signalCode})` : `none within ${timeoutMs} ms`;
+          throw new Error(`no output matching ${pattern}: ${why}; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -1,0 +1,104 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import { describeKafkaError, topicPartitions } from '@streamforge/kafka';
+import type { Logger } from '@streamforge/logging';
+import type { DecodedSlice } from './decoded-slice';
+import type { DeadLettering } from './dead-lettering';
+import type { EndOfStreamTracker } from './end-of-stream-tracker';
+import type { LoadProgress } from './load-progress';
+import type { SinkEnding } from './sink-ending';
+import { encodePartitionState } from './sink-group-state';
+import type { SinkMetrics } from './sink-metrics';
+
+export interface SliceCommitterDeps {
+  kafka: Kafka;
+  markers: EndOfStreamTracker;
+  deadLetters: DeadLettering;
+  progress: LoadProgress;
+  ending: SinkEnding;
+  metrics: SinkMetrics;
+  log: Logger;
+  /** The running consumer, to rewind a partition after a failed commit. */
+  consumer: () => Consumer | undefined;
+}
+
+/**
+ * Commits stored slices in order, and ends the run once every partition's end-of-stream marker
+ * is reached. A failed commit rewinds the partition, so the slice is read (and idempotently
+ * written) again; slices read before a rewind belong to an older epoch and are not committed.
+ */
+export class SliceCommitter {
+  /** The topic's partitions (grows when partitions are added while loading). */
+  partitions: number[] = [];
+  private readonly committed = new Map<number, bigint>();
+  /** Per partition, how often a failed commit rewound it. */
+  private readonly epochs = new Map<number, number>();
+
+  constructor(private readonly topic: string, private readonly deps: SliceCommitterDeps) {}
+
+  epochOf(partition: number): number {
+    return this.epochs.get(partition) ?? 0;
+  }
+
+  /**
+   * Runs once the slice is stored and every earlier slice committed: dead-letters its bad
+   * messages, then commits its offsets. Never rejects.
+   */
+  async commit(slice: DecodedSlice): Promise<void> {
+    const { partition, group } = slice;
+    const { ending, markers, metrics, log } = this.deps;
+    if (ending.kind === 'failure' || slice.epoch !== this.epochOf(partition)) return;
+    try {
+      if (slice.letters.length > 0) await this.deps.deadLetters.send(slice.letters);
+    } catch (error) {
+      ending.fail(error);
+      return;
+    }
+    this.deps.progress.committed(slice.messages, slice.newest);
+    const next = BigInt(slice.last) + 1n;
+    const offset = markers.commitOffset(partition, next);
+    if (this.committed.get(partition) !== offset) {
+      const metadata = encodePartitionState({ deadLettered: this.deps.deadLetters.countBelow(partition, offset), expectedRecords: this.deps.progress.expectedRecords() });
+      try {
+        // kafkajs passes `metadata` through to the OffsetCommit request (its types leave it out).
+        await group.commit({ topics: [{ topic: this.topic, partitions: [{ partition, offset: offset.toString(), metadata } as { partition: number; offset: string }] }] });
+      } catch (error) {
+        // Stored but not committed: harmless (upserts are idempotent), as long as it is read again.
+        log.warn({ err: describeKafkaError(error), partition, offset: slice.first }, 'commit failed; reading the partition again from the uncommitted slice');
+        this.epochs.set(partition, this.epochOf(partition) + 1);
+        this.rewind(partition, slice.first);
+        return;
+      }
+      this.committed.set(partition, offset);
+      this.deps.deadLetters.committed(partition, offset);
+      metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
+    }
+    markers.observe(partition, next, slice.highWatermark);
+    metrics.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(slice.highWatermark - next)));
+    // loadComplete does not throw (a failed metadata read keeps the known partitions); if it ever
+    // did, failing is the safe end: the restarted sink reads its markers again.
+    await this.loadComplete().then((complete) => complete && ending.end({ kind: 'complete' }), (error) => ending.fail(error));
+  }
+
+  /** Makes kafkajs deliver the partition again from `offset` (kafkajs drops what it fetched past it). */
+  private rewind(partition: number, offset: string): void {
+    try {
+      this.deps.consumer()?.seek({ topic: this.topic, partition, offset });
+    } catch (error) {
+      // Not running any more: the next member of the group starts from the committed offset anyway.
+      this.deps.log.warn({ err: describeKafkaError(error), partition, offset }, 'could not rewind the partition');
+    }
+  }
+
+  private async loadComplete(): Promise<boolean> {
+    const { markers } = this.deps;
+    if (!markers.isComplete(this.partitions, this.committed)) return false;
+    // Partitions can be added to a topic: make sure none appeared since we started.
+    const current = await topicPartitions(this.deps.kafka, this.topic).catch(() => this.partitions);
+    if (current.length !== this.partitions.length) {
+      this.deps.log.info({ partitions: current }, 'the topic has new partitions; waiting for their markers too');
+      this.partitions = current;
+      return markers.isComplete(this.partitions, this.committed);
+    }
+    return true;
+  }
+}

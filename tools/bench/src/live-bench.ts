@@ -1,0 +1,116 @@
+/**
+ * npm run bench:live [-- --minutes 5 --interval 1s]
+ *
+ * Runs the built loader-ws-candles bundle against the Binance REST and WebSocket simulators (in this
+ * process, clock at real time and speed 1, so the lag is real) and a real broker
+ * (KAFKA_BOOTSTRAP_SERVERS, or a local one started here). A consumer here reads the data topic and
+ * takes, for every candle, the time from its close (close_time + 1 ms) to its arrival — close to
+ * publication as a downstream reader sees it. Prints p50/p90/p99/max, completeness, and the
+ * worker's CPU and RSS (from /proc).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isKlineInterval } from '@streamforge/binance';
+import { startBinanceMarket } from '@streamforge/binance/testing';
+import { createKafkaClient, ensureTopics, kafkaConnectionSettings } from '@streamforge/kafka';
+import { startKafkaBroker } from '@streamforge/local-kafka';
+import { createLogger } from '@streamforge/logging';
+
+const bundle = join(__dirname, '..', '..', '..', 'dist', 'apps', 'loader-ws-candles', 'main.js');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** CPU seconds (user + system) and current/peak RSS in MB of a Linux process. */
+function processUsage(pid: number): { cpuSeconds: number; rssMb: number; peakRssMb: number } | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '5' }, interval: { type: 'string', default: '1s' } } });
+  const minutes = Number(values.minutes);
+  const interval = values.interval as string;
+  if (!(minutes > 0) || !isKlineInterval(interval)) throw new Error(`--minutes must be > 0 and --interval a Binance interval, got ${values.minutes} and ${interval}`);
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx build loader-ws-candles)`);
+  let bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
+  let stopBroker: (() => Promise<void>) | undefined;
+  if (!bootstrap) {
+    out('starting a local Kafka broker (set KAFKA_BOOTSTRAP_SERVERS to use a running one)');
+    const broker = await startKafkaBroker();
+    bootstrap = broker.bootstrapServers;
+    stopBroker = () => broker.stop();
+  }
+  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrap }), { clientId: 'live-bench', logger: createLogger({ service: 'bench', level: 'error' }) });
+  out(`broker ${bootstrap}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const market = await startBinanceMarket({ clock: { speed: 1 } });
+  const id = `bench-live-${Date.now().toString(36)}`;
+  const topics = { data: `${id}-data`, events: `${id}-events`, control: `${id}-control` };
+  await ensureTopics(kafka, [{ topic: topics.events }, { topic: topics.control }, { topic: topics.data }]);
+
+  const lags: number[] = [];
+  const opens = new Set<number>();
+  let duplicates = 0;
+  const consumer = kafka.consumer({ groupId: `${id}-reader`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.data, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const arrived = Date.now();
+      const candle = JSON.parse(message.value?.toString('utf8') ?? '{}') as { open_time: number; close_time: number };
+      if (opens.has(candle.open_time)) duplicates++;
+      opens.add(candle.open_time);
+      lags.push(arrived - (candle.close_time + 1));
+    },
+  });
+
+  const child = spawn(process.execPath, [bundle], {
+    env: {
+      ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', KAFKA_BOOTSTRAP_SERVERS: bootstrap, QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: `live_candles_${interval}`,
+      KAFKA_TOPIC: topics.data, QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: market.rest.url, BINANCE_WS_BASE_URL: market.ws.url,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const pid = child.pid as number;
+  const before = processUsage(pid);
+  out(`following BTCUSDT ${interval} for ${minutes} min (pid ${pid})`);
+  await new Promise((resolve) => setTimeout(resolve, minutes * 60_000));
+  const after = processUsage(pid);
+  child.kill('SIGTERM');
+  const code = await exited;
+  await consumer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+  await admin.disconnect();
+  await market.close();
+  await stopBroker?.();
+
+  const sorted = [...lags].sort((a, b) => a - b);
+  const sortedOpens = [...opens].sort((a, b) => a - b);
+  const step = sortedOpens.length > 1 ? (sortedOpens[1] as number) - (sortedOpens[0] as number) : 0;
+  const holes = sortedOpens.slice(1).filter((t, i) => t - (sortedOpens[i] as number) !== step).length;
+  out(`worker exit ${code}; ${lags.length} candles, ${duplicates} duplicates, ${holes} holes`);
+  out(`close → visible in the topic: p50 ${percentile(sorted, 50)} ms, p90 ${percentile(sorted, 90)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted[sorted.length - 1]} ms`);
+  if (before && after) {
+    const cpu = after.cpuSeconds - before.cpuSeconds;
+    out(`worker CPU ${cpu.toFixed(2)} s over ${minutes * 60} s = ${((cpu / (minutes * 60)) * 100).toFixed(2)}% of a core; RSS ${after.rssMb.toFixed(0)} MB, peak ${after.peakRssMb.toFixed(0)} MB`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`live-bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startBinanceSimulator, type BinanceSimulator } from '@streamforge/binance/testing';
+import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
+import { uniqueName } from '@streamforge/kafka/testing';
+import { createLogger } from '@streamforge/logging';
+import { getFreePorts } from '@streamforge/local-kafka';
+import { createSqliteDocumentStore } from '@streamforge/storage';
+import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+import { CANDLES_IN_ONE_DAY, ONE_DAY } from '../e2e-harness';
+
+const run = promisify(execFile);
+const repoRoot = join(__dirname, '..', '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'streamforge-fresh-broker-'));
+/** The CLI records this broker apart from the developer's own `npm run kafka -- start` broker. */
+const cliEnv = { ...process.env, LOCAL_KAFKA_STATE_FILE: join(dir, 'local-broker.json') };
+const kafkaCli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'tools/local-kafka/src/cli.ts', ...args], { cwd: repoRoot, env: cliEnv, timeout: 120_000 });
+
+/** Log lines a worker wrote at error level (kafkajs retry noise included): a first run must have none. */
+const errorLines = (worker: WorkerProcess) => worker.stdout().split('\n').filter((line) => /"level":(50|60)\b/.test(line));
+const waitLines = (worker: WorkerProcess) => worker.stdout().split('\n').filter((line) => line.includes('waiting for the Kafka group coordinator'));
+
+async function exitCode(worker: WorkerProcess, what: string, timeoutMs = 90_000): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not exit within ${timeoutMs / 1000} s; stdout: ${worker.stdout().slice(-2000)} stderr: ${worker.stderr().slice(-2000)}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([worker.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function expectCleanFirstRun(worker: WorkerProcess, code: number | string): void {
+  expect({ code, stderr: worker.stderr().slice(-1000), errors: errorLines(worker) }).toEqual({ code: 0, stderr: expect.any(String), errors: [] });
+  expect(waitLines(worker).length).toBeLessThanOrEqual(1);
+}
+
+// One broker for the whole file, started by `npm run kafka -- start` on a new data dir: the first
+// worker meets a broker with no offsets topic and no producer ids, and every worker has queue topics
+// of its own that do not exist yet, as on a new cluster.
+describe('workers on a fresh broker (new data dir, no topics)', () => {
+  let bootstrapServers = '';
+  let sim: BinanceSimulator | undefined;
+  const loaderTopic = uniqueName('candles');
+  const freshEnv = (service: string) => ({
+    KAFKA_BOOTSTRAP_SERVERS: bootstrapServers, QUEUE_ID: uniqueName(`wf-${service}`),
+    QUEUE_CONTROL_TOPIC: uniqueName('control'), QUEUE_EVENTS_TOPIC: uniqueName('events'),
+    SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', TELEMETRY_PRODUCER_ID: `${service}__fresh01`,
+  });
+
+  beforeAll(async () => {
+    const { stdout } = await kafkaCli('start', '--data-dir', join(dir, 'data'));
+    bootstrapServers = /^KAFKA_BOOTSTRAP_SERVERS=(\S+)$/m.exec(stdout)?.[1] ?? '';
+    if (!bootstrapServers) throw new Error(`npm run kafka -- start printed no KAFKA_BOOTSTRAP_SERVERS line:\n${stdout}`);
+  }, 150_000);
+  afterAll(async () => {
+    killAllWorkerProcesses();
+    await sim?.close();
+    await kafkaCli('stop');
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('`npm run kafka -- start` creates queue-control and queue-events', async () => {
+    const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrapServers }), { clientId: 'fresh-broker-test', logger: createLogger({ service: 'test', level: 'error' }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).toEqual(expect.arrayContaining(['queue-control', 'queue-events']));
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('dummy-service answers a debug-producer ping and exits 0, neither logging an error', async () => {
+    const env = freshEnv('dummy-service');
+    const dummy = startWorkerProcess(bundlePath('apps', 'dummy-service'), ['--exit-on-ping'], env);
+    const ping = startWorkerProcess(bundlePath('tools', 'debug-producer'), ['--queue-id', env.QUEUE_ID, '--command', 'ping', '--expect-pong', '--timeout', '60'], env);
+    expectCleanFirstRun(ping, await exitCode(ping, 'debug-producer'));
+    expect(ping.stdout()).toMatch(/pong #1 from /);
+    expectCleanFirstRun(dummy, await exitCode(dummy, 'dummy-service'));
+  }, 150_000);
+
+  it('`npx nx serve dummy-service --args="…"` runs the app with those flags, without opening a debugger', async () => {
+    // The README's form; several flags are comma-separated. METRICS_PORT=0: another serve (or queue-manager) may hold :8000.
+    const args = '--args=--simulate-loading,--loading-interval=1,--exit-after=3';
+    const nx = join(repoRoot, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+    const served = await run(process.execPath, [nx, 'serve', 'dummy-service', args, '--output-style=stream'], {
+      cwd: repoRoot, timeout: 120_000, env: { ...process.env, ...freshEnv('dummy-service'), NX_DAEMON: 'false', METRICS_PORT: '0' },
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`nx serve failed: ${error.message}\nstdout: ${error.stdout?.slice(-2000)}\nstderr: ${error.stderr?.slice(-2000)}`);
+    });
+    const output = `${served.stdout}\n${served.stderr}`;
+    expect(output).not.toMatch(/Debugger listening/);
+    expect(output).toMatch(/"status":"loading"/);
+    expect(output).toMatch(/"status":"finished"/);
+  }, 150_000);
+
+  it('queue-manager (node dist/apps/queue-manager/main.js) becomes ready, serves its API and stops cleanly on SIGTERM', async () => {
+    const [port] = await getFreePorts(1);
+    const manager = startWorkerProcess(bundlePath('apps', 'queue-manager'), [], {
+      KAFKA_BOOTSTRAP_SERVERS: bootstrapServers, PORT: String(port), STORE: 'sqlite', SQLITE_PATH: join(dir, 'queue-manager.db'), ARANGO_URL: undefined, LAUNCHER: 'local',
+    });
+    const deadline = Date.now() + 90_000;
+    let health = 0;
+    while (Date.now() < deadline && manager.child.exitCode === null) {
+      health = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
+      if (health === 200) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect({ health, stderr: manager.stderr().slice(-1000) }).toEqual({ health: 200, stderr: expect.any(String) });
+    expect((await fetch(`http://127.0.0.1:${port}/queues`)).status).toBe(200);
+    manager.kill('SIGTERM');
+    expectCleanFirstRun(manager, await exitCode(manager, 'queue-manager'));
+  }, 150_000);
+
+  it('`npm run binance-sim` prints BINANCE_BASE_URL last and answers klines there', async () => {
+    const cli = startWorkerProcess(join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), [join(repoRoot, 'libs/binance/src/testing/binance-simulator-cli.ts'), '--port', '0'], {});
+    try {
+      const line = await cli.waitForOutput(/^BINANCE_BASE_URL=\S+$/m, 60_000);
+      const url = line.trim().split('=')[1];
+      const klines = await fetch(`${url}/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=1722470400000&limit=3`);
+      expect(klines.status).toBe(200);
+      expect(((await klines.json()) as unknown[]).length).toBe(3);
+    } finally {
+      cli.kill('SIGTERM');
+      await exitCode(cli, 'binance-sim');
+    }
+  }, 90_000);
+
+  it('loader-api-candles loads one day into a new topic and exits 0 without an error line', async () => {
+    sim = await startBinanceSimulator();
+    const loader = startWorkerProcess(bundlePath('apps', 'loader-api-candles'), [], {
+      ...freshEnv('loader-api-candles'), KAFKA_TOPIC: loaderTopic, TIME_RANGE: ONE_DAY, BINANCE_BASE_URL: sim.url, LOADER_RETRY_BASE_MS: '50',
+    });
+    expectCleanFirstRun(loader, await exitCode(loader, 'loader-api-candles'));
+    expect(loader.stdout()).toContain('"status":"finished"');
+  }, 150_000);
+
+  it('arango-candles stores every candle of that topic and exits 0 without an error line', async () => {
+    const sqlitePath = join(dir, 'store.db');
+    const collection = 'btcusdt_api_candles_1m_2024_08_01';
+    const sink = startWorkerProcess(bundlePath('apps', 'arango-candles'), [], {
+      ...freshEnv('arango-candles'), KAFKA_TOPIC: loaderTopic, COLLECTION_NAME: collection, STORE: 'sqlite', SQLITE_PATH: sqlitePath, ARANGO_URL: undefined,
+    });
+    expectCleanFirstRun(sink, await exitCode(sink, 'arango-candles'));
+    const store = createSqliteDocumentStore({ path: sqlitePath });
+    try {
+      expect(await store.count(collection)).toBe(CANDLES_IN_ONE_DAY);
+    } finally {
+      await store.close();
+    }
+  }, 150_000);
+});
