@@ -8,11 +8,12 @@ import { createMetricsRegistry } from '@streamforge/metrics';
 import {
   countQueueEnds, createCommandPublisher, createQueueManagerMetrics, createTelemetryFollower, FlowFileError, loadFlowCatalog, QueueRetention, QueueService, QueueStateRepository,
 } from '@streamforge/orchestrator';
-import { createApiServer, WsHub } from '@streamforge/queue-api';
+import { ApiTokenFileError, createApiServer, createAuthenticator, WsHub, type Authenticator } from '@streamforge/queue-api';
 import { createDocumentStore } from '@streamforge/storage';
 import { onShutdownSignal } from '@streamforge/worker';
 // The app's own version is its image tag (tools/ci/app-version.sh); esbuild inlines it.
 import { version } from '../package.json';
+import { authConfigOf } from './auth-settings';
 import { imageOverrides, queueManagerConfigSchema } from './queue-manager-config';
 
 async function main(): Promise<void> {
@@ -24,6 +25,15 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof FlowFileError)) throw error;
     process.stderr.write(`configuration error: FLOWS_FILE: ${error.message}\n`);
+    process.exit(CONFIG_EXIT_CODE);
+  }
+  const authConfig = authConfigOf(config);
+  let auth: Authenticator | undefined;
+  try {
+    auth = authConfig && createAuthenticator(authConfig);
+  } catch (error) {
+    if (!(error instanceof ApiTokenFileError)) throw error;
+    process.stderr.write(`configuration error: API_TOKENS_FILE: ${error.message}\n`);
     process.exit(CONFIG_EXIT_CODE);
   }
 
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
 
   const queues: QueueService = new QueueService(
     { dataTopicPartitions: config.DATA_TOPIC_PARTITIONS, stopRepeatMs: config.STOP_REPEAT_MS, stopGraceMs: config.STOP_GRACE_MS, exitEventGraceMs: config.EXIT_EVENT_GRACE_MS,
-      maxRunningQueues: config.MAX_RUNNING_QUEUES, maxConcurrentStarts: config.MAX_CONCURRENT_STARTS, startKafkaTimeoutMs: config.START_KAFKA_TIMEOUT_MS },
+      maxRunningQueues: config.MAX_RUNNING_QUEUES, maxConcurrentStarts: config.MAX_CONCURRENT_STARTS, startKafkaTimeoutMs: config.START_KAFKA_TIMEOUT_MS, maxRangeCandles: config.MAX_RANGE_CANDLES },
     { kafka, commands: createCommandPublisher({ topic: config.QUEUE_CONTROL_TOPIC }, { producer, metrics }), launcher, repository, flows, logger, metrics },
   );
   const hub = new WsHub({ heartbeatMs: config.WS_HEARTBEAT_MS, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }, { logger, metrics });
@@ -89,7 +99,9 @@ async function main(): Promise<void> {
   const app = await createApiServer({
     service: queues, hub, registry, logger, version, isStarted: () => started,
     // GET /candles reads the store the sink writes to (same STORE settings); / serves the dashboard.
-    candles: store, dashboardDir: config.DASHBOARD_DIR,
+    // Known = written by a queue, live or ended (ended queues are read from the store, not memory).
+    candles: { store, isKnownCollection: (name) => repository.hasCollection(name) },
+    dashboardDir: config.DASHBOARD_DIR, auth, maxWsConnections: config.WS_MAX_CONNECTIONS,
     dashboardBanner: config.DATA_SOURCE === 'simulator' ? 'SIMULATOR: simulated candles, not market data' : undefined,
     readinessChecks: {
       kafka: async () => void (await admin.describeCluster()),
@@ -99,7 +111,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
   started = true;
   const port = (app.server.address() as AddressInfo).port;
-  logger.info({ port, launcher: launcher.kind, store: `${store.kind} ${store.location}`, docs: `http://127.0.0.1:${port}/docs` }, 'queue-manager listening');
+  if (!auth) logger.warn({ host: config.HOST }, 'authentication is off: anyone who can reach this loopback address may start and stop queues');
+  logger.info({ port, auth: auth?.methods ?? 'off', launcher: launcher.kind, store: `${store.kind} ${store.location}`, docs: `http://127.0.0.1:${port}/docs` }, 'queue-manager listening');
 
   onShutdownSignal((signal) => {
     logger.info({ signal }, 'shutting down');

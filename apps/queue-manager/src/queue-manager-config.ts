@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { booleanSetting, commonSettings, portSetting, positiveInt } from '@streamforge/config';
 import { kafkaEnvSettings } from '@streamforge/kafka';
 import { refineStoreSettings, storeSettings } from '@streamforge/storage';
+import { authSettings, refineAuthSettings } from './auth-settings';
 
 const nodeSelector = z
   .string()
@@ -17,7 +18,8 @@ export const queueManagerConfigSchema = z
     QUEUE_CONTROL_TOPIC: commonSettings.QUEUE_CONTROL_TOPIC,
     QUEUE_EVENTS_TOPIC: commonSettings.QUEUE_EVENTS_TOPIC,
     PORT: portSetting.default(8000).describe('HTTP port of the API, /ws/topic, /metrics and /health/*'),
-    HOST: z.string().default('0.0.0.0').describe('address to listen on'),
+    HOST: z.string().default('127.0.0.1').describe('address to listen on; anything but loopback needs authentication (the Deployment sets 0.0.0.0)'),
+    ...authSettings,
     ...storeSettings,
     LAUNCHER: z.enum(['kubernetes', 'local'], { error: 'kubernetes or local' }).default('local').describe('how workers run: Kubernetes Jobs or local child processes'),
     QM_CONSUMER_GROUP: z.string().min(1).default('queue-manager').describe('consumer group on queue-events; keep it stable so a restart resumes'),
@@ -25,6 +27,7 @@ export const queueManagerConfigSchema = z
     DASHBOARD_DIR: z.string().default(join(__dirname, 'dashboard')).describe('the built dashboard served at / (libs/dashboard-ui)'),
     DATA_SOURCE: z.enum(['market', 'simulator']).default('market').describe('`simulator` (set by npm start -- --sim): the dashboard says so in a banner'),
     DATA_TOPIC_PARTITIONS: positiveInt.default(1).describe('partitions of each new data topic'),
+    MAX_RANGE_CANDLES: positiveInt.default(5_000_000).describe('most candles one candle target of a queue may load (range / interval); a longer range is a 400'),
     STOP_REPEAT_MS: positiveInt.default(2_000).describe('a stop is published again this often until every worker reported'),
     STOP_GRACE_MS: positiveInt.default(30_000).describe('then the launcher ends what still runs'),
     EXIT_EVENT_GRACE_MS: positiveInt.default(5_000).describe('wait for a dead worker’s last events before recording it as failed'),
@@ -35,6 +38,7 @@ export const queueManagerConfigSchema = z
     RETENTION_SWEEP_MS: positiveInt.default(3_600_000).describe('how often ended queues are checked against QUEUE_RETENTION_DAYS'),
     RETENTION_DELETE_DLQ_WITH_LETTERS: booleanSetting.default(false).describe('also delete a dead-letter topic that still holds letters (default: keep it and its queue until empty)'),
     WS_HEARTBEAT_MS: positiveInt.default(15_000).describe('WebSocket ping interval'),
+    WS_MAX_CONNECTIONS: positiveInt.default(200).describe('open /ws/topic connections at most; another handshake gets a 503'),
     WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576).describe('a WebSocket client with more queued is dropped'),
     WORKER_BACKOFF_LIMIT: z.coerce.number().int().min(0).default(2).describe('restarts of a failed worker (Job backoffLimit)'),
     WORKER_BUNDLE_ROOT: z.string().default(join(__dirname, '..', '..')).describe('local launcher: the dist folder holding apps/<target>/main.js'),
@@ -53,7 +57,10 @@ export const queueManagerConfigSchema = z
     IMAGE_DUMMY_SERVICE: z.string().optional(),
     debug: booleanSetting.default(false),
   })
-  .superRefine((config, ctx) => refineStoreSettings(config, ctx));
+  .superRefine((config, ctx) => {
+    refineStoreSettings(config, ctx);
+    refineAuthSettings(config, ctx);
+  });
 
 export type QueueManagerConfig = z.infer<typeof queueManagerConfigSchema>;
 

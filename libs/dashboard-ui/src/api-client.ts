@@ -31,14 +31,30 @@ export interface ApiClient {
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
+export interface ApiClientOptions {
+  baseUrl?: string;
+  fetch?: Fetch;
+  /** The bearer token to send, when there is one. */
+  token?: () => string | undefined;
+  /** Called on every 401 (no token, or it expired): the page asks for one. */
+  onUnauthorized?: (message: string) => void;
+}
+
 /** The queue-manager REST API as the dashboard uses it (same origin by default). */
-export function createApiClient(baseUrl = '', fetchImpl: Fetch = (input, init) => fetch(input, init)): ApiClient {
+export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const baseUrl = options.baseUrl ?? '';
+  const fetchImpl: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let response: Response;
+    const token = options.token?.();
     try {
       response = await fetchImpl(`${baseUrl}${path}`, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
@@ -49,6 +65,7 @@ export function createApiClient(baseUrl = '', fetchImpl: Fetch = (input, init) =
       | undefined;
     if (!response.ok || envelope?.status !== 'success') {
       const message = envelope?.message ?? `${method} ${path} answered HTTP ${response.status}`;
+      if (response.status === 401) options.onUnauthorized?.(message);
       throw new ApiError(message, response.status, envelope?.data?.errors ?? [], envelope?.data?.known ?? []);
     }
     return envelope.data as T;

@@ -111,3 +111,11 @@ export function connectLive(url: string, handlers: LiveHandlers, deps: LiveDeps)
 export function liveUrl(location: { protocol: string; host: string }): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/topic`;
 }
+
+/**
+ * The subprotocols of /ws/topic: a browser cannot set an Authorization header on a WebSocket, so
+ * the token travels as `bearer.<token>` (libs/queue-api's auth plugin); the server selects `streamforge.v1`.
+ */
+export function liveProtocols(token: string | undefined): string[] {
+  return ['streamforge.v1', ...(token ? [`bearer.${token}`] : [])];
+}

@@ -2,16 +2,29 @@ import './styles.css';
 import { createApiClient } from './api-client';
 import { CandleChart } from './candle-chart';
 import { h } from './dom';
-import { connectLive, type LiveStatus, liveUrl } from './live-connection';
+import { connectLive, type LiveStatus, liveProtocols, liveUrl } from './live-connection';
 import { QueueDetail } from './queue-detail';
 import { QueueStore } from './queue-store';
 import { QueueTable } from './queue-table';
 import { StartFlowForm } from './start-flow-form';
 import { installHook } from './test-hook';
+import { sessionToken, TokenPrompt } from './token-prompt';
 
 const RESYNC_RETRY_MS = 2_000;
 
-const client = createApiClient();
+const prompt = new TokenPrompt(() => {
+  notice.hidden = true;
+  live.resume();
+});
+const client = createApiClient({
+  token: sessionToken.get,
+  // No token, or it expired: stop reconnecting with it and ask for another.
+  onUnauthorized: (message) => {
+    sessionToken.clear();
+    live.pause();
+    prompt.ask(message);
+  },
+});
 const store = new QueueStore();
 let selectedId: string | undefined;
 let liveStatus: LiveStatus = { state: 'connecting' };
@@ -102,7 +115,7 @@ const live = connectLive(
   },
   {
     createSocket: (url, on) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, liveProtocols(sessionToken.get()));
       socket.onopen = () => on.open();
       socket.onmessage = (event) => on.message(event.data);
       socket.onclose = () => on.close();
@@ -113,6 +126,9 @@ const live = connectLive(
     now: () => Date.now(),
   },
 );
+
+// The socket cannot tell why a handshake failed: a REST call finds out whether a token is needed.
+client.listQueues().then((queues) => store.resync(queues), () => undefined);
 
 installHook({
   chart: () => ({ collection: chart.collection, state: chart.state, candlesDrawn: chart.candlesDrawn, indicators: chart.indicators() }),
@@ -125,6 +141,6 @@ installHook({
 
 document.body.append(
   h('header', { class: 'top' }, h('h1', {}, 'StreamForge'), h('span', { class: 'subtitle' }, 'queues'), connection, h('a', { href: '/docs', class: 'docs-link' }, 'API docs')),
-  h('main', {}, notice, form.element, table.element, detail.element, chart.element),
+  h('main', {}, prompt.element, notice, form.element, table.element, detail.element, chart.element),
 );
 scheduleRender();

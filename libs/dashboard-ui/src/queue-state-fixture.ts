@@ -20,7 +20,6 @@ export function queueStateFixture(overrides: Partial<QueueState> = {}, targets: 
       target: 'arango-candles',
       type: 'api_candles_1m',
       interval: '1m',
-      image: null,
       args: [],
       kafka_topic: 'wf-btcusdt-api_candles_1m-20240801-abc123-data',
       collection_name: 'btcusdt_api_candles_1m_2024_08_01',

@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { describeIssues, telemetryEventSchema, type TelemetryEvent, type TelemetryStatus } from '@streamforge/schemas';
+import { describeIssues, redactTelemetryEvent, telemetryEventSchema, type TelemetryEvent, type TelemetryStatus } from '@streamforge/schemas';
 import type { Logger } from '@streamforge/logging';
 import { InvalidOutgoingMessageError } from './errors';
 
@@ -36,7 +36,8 @@ export function createTelemetryPublisher(config: TelemetryConfig, deps: { produc
         timestamp: Date.now() / 1000,
         ...fields,
       };
-      const result = telemetryEventSchema.safeParse(candidate);
+      // A store URL or file path in a message would reach every topic reader and dashboard.
+      const result = telemetryEventSchema.safeParse(redactTelemetryEvent(candidate));
       if (!result.success) throw new InvalidOutgoingMessageError(config.topic, describeIssues(result.error, candidate));
       await deps.producer.send({ topic: config.topic, acks: -1, messages: [{ key: config.queueId, value: JSON.stringify(result.data) }] });
       log.info({ status, records_written: result.data.records_written }, `telemetry ${status}`);

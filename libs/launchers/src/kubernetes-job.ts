@@ -1,5 +1,6 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { WorkerSpec } from './worker-launcher';
+import { IMAGE_WORKER_SCRIPT, workerArgv } from './worker-node-args';
 
 /** Cluster-side settings of the Kubernetes launcher (see docs/worker-job-shape.md). */
 export interface KubernetesJobConfig {
@@ -30,9 +31,12 @@ function workerResources(target: string): { requests: { cpu: string; memory: str
   return { requests: { cpu: '100m', memory: MEMORY_REQUESTS[target] ?? '128Mi' }, limits: { memory: '512Mi' } };
 }
 
-/** The image a target runs: the spec's, the per-target override, or `<registry>/streamforge/<target>:<tag>`. */
-export function workerImage(spec: Pick<WorkerSpec, 'target' | 'image'>, config: Pick<KubernetesJobConfig, 'images' | 'imageRegistry' | 'imageTag'>): string {
-  return spec.image ?? config.images[spec.target] ?? `${config.imageRegistry.replace(/\/+$/, '')}/streamforge/${spec.target}:${config.imageTag}`;
+/**
+ * The image a target runs: the per-target override or `<registry>/streamforge/<target>:<tag>`, both
+ * from queue-manager's configuration; a caller never chooses it.
+ */
+export function workerImage(target: string, config: Pick<KubernetesJobConfig, 'images' | 'imageRegistry' | 'imageTag'>): string {
+  return config.images[target] ?? `${config.imageRegistry.replace(/\/+$/, '')}/streamforge/${target}:${config.imageTag}`;
 }
 
 /** Exactly the Job shape of docs/worker-job-shape.md for one worker. */
@@ -53,7 +57,9 @@ export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V
           containers: [
             {
               name: spec.target,
-              image: workerImage(spec, config),
+              image: workerImage(spec.target, config),
+              // The same argv as the local launcher: `args` alone would replace the image's CMD (node and the script).
+              command: ['node', ...workerArgv(spec.target, IMAGE_WORKER_SCRIPT, [])],
               ...(spec.args.length > 0 ? { args: [...spec.args] } : {}),
               env,
               envFrom: [{ configMapRef: { name: config.workerConfigMap } }, { secretRef: { name: config.workerSecret } }],

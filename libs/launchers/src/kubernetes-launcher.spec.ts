@@ -63,6 +63,7 @@ describe('Kubernetes launcher against a stand-in API server', () => {
               {
                 name: 'arango-candles',
                 image: 'registry.dmz.home/streamforge/arango-candles:v0.1.5',
+                command: ['node', '--max-semi-space-size=32', 'main.js'],
                 env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
                 envFrom: [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name: 'streamforge-worker-secrets' } }],
                 ports: [{ name: 'metrics', containerPort: 8000 }],
@@ -89,15 +90,16 @@ describe('Kubernetes launcher against a stand-in API server', () => {
     expect(errors.join('\n')).toMatch(/restartPolicyy/);
   });
 
-  it('uses a per-target image override and the spec image over the registry default, and passes args', async () => {
+  it('uses a per-target image override over the registry default, and passes flags as args after the command', async () => {
     const launcher = createKubernetesLauncher({ ...config(api.kubeconfigPath), images: { 'arango-candles': 'example.org/sink:v9' }, nodeSelector: {}, kafkaCaSecret: '' }, { logger });
     await launcher.launch(spec);
-    await launcher.launch({ ...spec, jobName: 'job-arango-candles-btcusdt-zzz999', image: 'example.org/pinned:v1', args: ['--debug'] });
-    const [first, second] = api.createdJobs() as unknown as Array<{ spec: { template: { spec: { containers: Array<{ image: string; args?: string[] }>; nodeSelector?: unknown; volumes?: unknown } } } }>;
+    await launcher.launch({ ...spec, jobName: 'job-arango-candles-btcusdt-zzz999', args: ['--debug'] });
+    const [first, second] = api.createdJobs() as unknown as Array<{ spec: { template: { spec: { containers: Array<{ image: string; command: string[]; args?: string[] }>; nodeSelector?: unknown; volumes?: unknown } } } }>;
     expect(first.spec.template.spec.containers[0].image).toBe('example.org/sink:v9');
     expect(first.spec.template.spec.nodeSelector).toBeUndefined();
     expect(first.spec.template.spec.volumes).toBeUndefined();
-    expect(second.spec.template.spec.containers[0]).toMatchObject({ image: 'example.org/pinned:v1', args: ['--debug'] });
+    expect(first.spec.template.spec.containers[0].args).toBeUndefined();
+    expect(second.spec.template.spec.containers[0]).toMatchObject({ image: 'example.org/sink:v9', command: ['node', '--max-semi-space-size=32', 'main.js'], args: ['--debug'] });
     for (const job of api.createdJobs()) expect(validateKubernetesObject('job-batch-v1', job)).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '@streamforge/logging';
 import { LaunchError } from './errors';
-import { workerNodeArgs } from './worker-node-args';
+import { workerArgv } from './worker-node-args';
 import type { WorkerExitListener, WorkerInfo, WorkerLauncher, WorkerPhase, WorkerSpec } from './worker-launcher';
 
 export interface LocalLauncherConfig {
@@ -58,7 +58,7 @@ export function createLocalLauncher(config: LocalLauncherConfig, deps: LocalLaun
     const { spec } = worker;
     // Every worker binds its own free metrics port: several run side by side on one machine.
     const env = { ...config.baseEnv, ...spec.env, METRICS_PORT: '0' };
-    const child = spawn(process.execPath, [...workerNodeArgs(spec.target), bundleOf(spec.target), ...spec.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, workerArgv(spec.target, bundleOf(spec.target), spec.args), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     worker.child = child;
     worker.phase = 'running';
     for (const stream of [child.stdout, child.stderr]) {

@@ -9,9 +9,8 @@ export interface WorkerSpec {
   labels: Record<string, string>;
   /** Per-run environment only (QUEUE_ID, SYMBOL, TYPE, ...); never credentials. */
   env: Record<string, string>;
+  /** Flags after the script, already checked against the target's allow-list. */
   args: string[];
-  /** Container image; the Kubernetes launcher derives one from its config when absent. */
-  image?: string;
 }
 
 export type WorkerPhase = 'running' | 'succeeded' | 'failed' | 'stopped';

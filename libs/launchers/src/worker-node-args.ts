@@ -12,3 +12,11 @@ const WORKER_NODE_ARGS: Readonly<Record<string, readonly string[]>> = {
 export function workerNodeArgs(target: string): readonly string[] {
   return WORKER_NODE_ARGS[target] ?? [];
 }
+
+/** The worker bundle inside every worker image, relative to its WORKDIR (/app). */
+export const IMAGE_WORKER_SCRIPT = 'main.js';
+
+/** What follows the node binary when `target` runs `script` with `args`: node options, script, flags. */
+export function workerArgv(target: string, script: string, args: readonly string[]): string[] {
+  return [...workerNodeArgs(target), script, ...args];
+}

@@ -49,7 +49,7 @@ describe('runLoadPipeline', () => {
 
   it('cuts batches by bytes too', async () => {
     const sizes: number[] = [];
-    const [oneMessage] = encode(pageOf(plan.windows[0] as FetchWindow));
+    const [oneMessage] = encode(pageOf(plan.windows.at(0)));
     const bytes = (oneMessage?.key.length ?? 0) + (oneMessage?.value.length ?? 0);
     await runLoadPipeline(
       { concurrency: 1, batchSize: 1000, batchBytes: bytes * 4 + 1 },

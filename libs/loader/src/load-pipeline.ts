@@ -91,7 +91,7 @@ export async function runLoadPipeline(config: PipelineConfig, deps: PipelineDeps
         await fetcherWake.wait();
         continue;
       }
-      const window = windows[nextToFetch++] as FetchWindow;
+      const window = windows.at(nextToFetch++);
       activeFetches++;
       try {
         fetched.set(window.index, await deps.fetchWindow(window, fetchAbort.signal));

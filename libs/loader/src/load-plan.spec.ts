@@ -9,7 +9,7 @@ describe('planLoad', () => {
   it('cuts a day of 1m into 1000 + 440', () => {
     const plan = planLoad('1m', { from: AUG_1, to: AUG_1 + DAY }, later);
     expect(plan.expected).toBe(1440);
-    expect(plan.windows).toEqual([
+    expect([...plan.windows]).toEqual([
       { index: 0, startTime: AUG_1, endTime: AUG_1 + 999 * MINUTE, size: 1000 },
       { index: 1, startTime: AUG_1 + 1000 * MINUTE, endTime: AUG_1 + 1439 * MINUTE, size: 440 },
     ]);
@@ -19,7 +19,7 @@ describe('planLoad', () => {
     const plan = planLoad('1m', { from: Date.UTC(2023, 0, 1), to: Date.UTC(2024, 0, 1) }, later);
     expect(plan.expected).toBe(525_600);
     expect(plan.windows).toHaveLength(526);
-    expect(plan.windows.reduce((n, w) => n + w.size, 0)).toBe(525_600);
+    expect([...plan.windows].reduce((n, w) => n + w.size, 0)).toBe(525_600);
   });
 
   it('starts after the resume point', () => {
@@ -30,7 +30,7 @@ describe('planLoad', () => {
 
   it('plans nothing when the resume point is the last candle', () => {
     const plan = planLoad('1m', { from: AUG_1, to: AUG_1 + DAY }, { ...later, resumeAfter: AUG_1 + DAY - MINUTE });
-    expect(plan.windows).toEqual([]);
+    expect([...plan.windows]).toEqual([]);
     expect(plan.expected).toBe(0);
   });
 
@@ -52,8 +52,20 @@ describe('planLoad', () => {
   it('steps calendar months for 1M', () => {
     const plan = planLoad('1M', { from: Date.UTC(2020, 0, 1), to: Date.UTC(2024, 0, 1) }, { ...later, pageSize: 10 });
     expect(plan.expected).toBe(48);
-    expect(plan.windows.map((w) => w.size)).toEqual([10, 10, 10, 10, 8]);
-    expect(plan.windows[1]).toMatchObject({ startTime: Date.UTC(2020, 10, 1), endTime: Date.UTC(2021, 7, 1) });
+    expect([...plan.windows].map((w) => w.size)).toEqual([10, 10, 10, 10, 8]);
+    expect(plan.windows.at(1)).toMatchObject({ startTime: Date.UTC(2020, 10, 1), endTime: Date.UTC(2021, 7, 1) });
+  });
+
+  it('plans a century of 1s without materialising its 3 million windows', () => {
+    const from = Date.UTC(1925, 0, 1);
+    const to = Date.UTC(2025, 0, 1);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const plan = planLoad('1s', { from, to }, later);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(5 * 1024 * 1024);
+    expect(plan.expected).toBe((to - from) / 1000);
+    expect(plan.windows).toHaveLength(Math.ceil(plan.expected / 1000));
+    expect(plan.windows.at(plan.windows.length - 1)).toEqual({ index: plan.windows.length - 1, startTime: from + (plan.windows.length - 1) * 1_000_000, endTime: to - 1000, size: plan.expected % 1000 || 1000 });
+    expect(() => plan.windows.at(plan.windows.length)).toThrow(RangeError);
   });
 
   it('counts weeks on the Monday grid', () => {

@@ -18,7 +18,16 @@ export interface LoadPlan {
   endOpen: number;
   /** Candles the plan covers if the exchange has no gaps. */
   expected: number;
-  windows: FetchWindow[];
+  windows: WindowSequence;
+}
+
+/**
+ * The plan's requests in order, computed when asked for: a plan's memory does not grow with its
+ * range (a century of 1s candles is 3 million windows, never materialised).
+ */
+export interface WindowSequence extends Iterable<FetchWindow> {
+  readonly length: number;
+  at(index: number): FetchWindow;
 }
 
 export interface PlanOptions {
@@ -52,8 +61,26 @@ export function planLoad(interval: KlineInterval, range: TimeRange, options: Pla
   if (options.resumeAfter !== undefined && options.resumeAfter >= firstOpen) firstOpen = nextOpenTime(interval, options.resumeAfter);
   // The candle opening at alignOpenTime(now - grace) has not closed yet; everything before it has.
   const endOpen = Math.max(firstOpen, Math.min(range.to, alignOpenTime(interval, options.now - options.closeGraceMs)));
+  return { interval, firstOpen, endOpen, expected: countOpenTimes(interval, firstOpen, endOpen), windows: interval === '1M' ? monthWindows(firstOpen, endOpen, pageSize) : fixedWindows(intervalMs(interval), firstOpen, endOpen, pageSize) };
+}
+
+/** Windows of a fixed-length interval: window i is arithmetic, nothing is stored. */
+function fixedWindows(length: number, firstOpen: number, endOpen: number, pageSize: number): WindowSequence {
+  const count = endOpen > firstOpen ? Math.ceil((endOpen - firstOpen) / (pageSize * length)) : 0;
+  const at = (index: number): FetchWindow => {
+    if (!Number.isInteger(index) || index < 0 || index >= count) throw new RangeError(`window ${index} of ${count}`);
+    const start = firstOpen + index * pageSize * length;
+    const size = Math.min(pageSize, Math.ceil((endOpen - start) / length));
+    return { index, startTime: start, endTime: start + (size - 1) * length, size };
+  };
+  return sequence(count, at);
+}
+
+/** Calendar months: few enough (12 a year) to list. */
+function monthWindows(firstOpen: number, endOpen: number, pageSize: number): WindowSequence {
+  const interval: KlineInterval = '1M';
   const windows: FetchWindow[] = [];
-  if (interval === '1M') {
+  {
     let start = firstOpen;
     while (start < endOpen) {
       let last = start;
@@ -65,12 +92,20 @@ export function planLoad(interval: KlineInterval, range: TimeRange, options: Pla
       windows.push({ index: windows.length, startTime: start, endTime: last, size });
       start = nextOpenTime(interval, last);
     }
-  } else {
-    const length = intervalMs(interval);
-    for (let start = firstOpen; start < endOpen; start += pageSize * length) {
-      const size = Math.min(pageSize, Math.ceil((endOpen - start) / length));
-      windows.push({ index: windows.length, startTime: start, endTime: start + (size - 1) * length, size });
-    }
   }
-  return { interval, firstOpen, endOpen, expected: countOpenTimes(interval, firstOpen, endOpen), windows };
+  return sequence(windows.length, (index) => {
+    const window = windows[index];
+    if (!window) throw new RangeError(`window ${index} of ${windows.length}`);
+    return window;
+  });
+}
+
+function sequence(length: number, at: (index: number) => FetchWindow): WindowSequence {
+  return {
+    length,
+    at,
+    *[Symbol.iterator]() {
+      for (let index = 0; index < length; index++) yield at(index);
+    },
+  };
 }

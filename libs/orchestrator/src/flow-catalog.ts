@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { isKlineInterval } from '@streamforge/binance';
-import { dataTypeSchema, describeIssues, type StartFlowRequest, type StartQueueRequest } from '@streamforge/schemas';
+import { dataTypeSchema, describeIssues, type FieldError, type StartFlowRequest, type StartQueueRequest } from '@streamforge/schemas';
 import { OrchestratorError, RequestError } from './errors';
-import { intervalOfType, INTERVAL_LIST, knownTargetNames, resolveTarget } from './targets';
+import { intervalOfType, INTERVAL_LIST, knownTargetNames, resolveTarget, type KnownTarget } from './targets';
+import { checkWorkerArgs } from './worker-args';
 
 const flowTargetSchema = z.strictObject({
   target: z.string().min(1),
   type: dataTypeSchema.optional(),
   interval: z.string().optional(),
-  image: z.string().optional(),
   args: z.array(z.string()).default([]),
 });
 
@@ -45,7 +45,10 @@ export function loadFlowCatalog(path: string): FlowCatalog {
   if (!result.success) throw new FlowFileError(path, describeIssues(result.error, document));
   for (const [name, flow] of Object.entries(result.data.flows)) {
     flow.targets.forEach((t, index) => {
-      if (!resolveTarget(t.target)) throw new FlowFileError(path, `flows.${name}.targets.${index}.target: unknown target "${t.target}"; known targets: ${knownTargetNames().join(', ')}`);
+      const target = resolveTarget(t.target);
+      if (!target) throw new FlowFileError(path, `flows.${name}.targets.${index}.target: unknown target "${t.target}"; known targets: ${knownTargetNames().join(', ')}`);
+      const [argsError] = checkWorkerArgs(target, t.args, `flows.${name}.targets.${index}.args`).errors;
+      if (argsError) throw new FlowFileError(path, `${argsError.path}: ${argsError.message}`);
     });
   }
   return result.data.flows;
@@ -62,6 +65,8 @@ export function flowToStartRequest(catalog: FlowCatalog, request: StartFlowReque
   if (extra.interval !== undefined && !isKlineInterval(extra.interval)) {
     throw new RequestError([{ path: 'extra_params.interval', message: `unknown kline interval (got "${extra.interval}"); expected one of ${INTERVAL_LIST}` }]);
   }
+  const argErrors = flow.targets.flatMap((t) => checkWorkerArgs(resolveTarget(t.target) as KnownTarget, extra.args ?? [], 'extra_params.args').errors);
+  if (argErrors.length > 0) throw new RequestError(uniqueByPath(argErrors));
   let type = extra.type ?? flow.type;
   if (extra.interval !== undefined && extra.type === undefined && intervalOfType(flow.type) !== undefined) type = `api_candles_${extra.interval}`;
   return {
@@ -72,9 +77,13 @@ export function flowToStartRequest(catalog: FlowCatalog, request: StartFlowReque
       target: t.target,
       type: extra.type ?? (extra.interval !== undefined ? undefined : t.type),
       interval: extra.interval ?? t.interval,
-      image: extra.image ?? t.image,
       args: [...t.args, ...(extra.args ?? [])],
       ...(extra.indicators !== undefined && resolveTarget(t.target) === 'arango-candles' ? { indicators: extra.indicators } : {}),
     })),
   };
+}
+
+/** The same bad extra argument reported once, not once per target of the flow. */
+function uniqueByPath(errors: FieldError[]): FieldError[] {
+  return [...new Map(errors.map((e) => [e.path, e])).values()];
 }

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './targets';
+export * from './worker-args';
 export * from './queue-naming';
 export * from './start-plan';
 export * from './flow-catalog';

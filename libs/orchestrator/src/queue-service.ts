@@ -11,7 +11,7 @@ import type { QueueManagerMetrics } from './queue-manager-metrics';
 import { applyEvent, failTarget, newQueueState, requestStop, TERMINAL_QUEUE } from './queue-state-reducer';
 import type { QueueCursor, QueuePageQuery, QueueStateRepository } from './queue-state-repository';
 import { loadSignature, StartAdmission } from './start-admission';
-import { planStart, type QueuePlan } from './start-plan';
+import { DEFAULT_RANGE_LIMITS, planStart, type QueuePlan } from './start-plan';
 import { runningTargets, StopSupervisor } from './stop-supervisor';
 import { workerSpecFor } from './worker-spec';
 
@@ -23,6 +23,8 @@ export interface QueueServiceConfig {
   stopGraceMs: number;
   /** How long a worker's last events may take to arrive after its process/Job ended. */
   exitEventGraceMs: number;
+  /** Most candles one candle target may load; default DEFAULT_RANGE_LIMITS.maxCandles. */
+  maxRangeCandles?: number;
   /** Admission: queues running or starting at once. */
   maxRunningQueues: number;
   /** Admission: starts in progress at once. */
@@ -111,7 +113,7 @@ export class QueueService {
    * with others: a start waiting on Kafka never holds up the admission of the next one.
    */
   async start(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown> } = {}): Promise<StartQueueResult> {
-    const plan = planStart(request, options);
+    const plan = planStart(request, { ...options, limits: { maxCandles: this.config.maxRangeCandles ?? DEFAULT_RANGE_LIMITS.maxCandles, now: Date.now() } });
     const signature = loadSignature(plan.symbol, plan.timeRange, plan.targets);
     let release: () => void;
     try {
@@ -174,7 +176,7 @@ export class QueueService {
         this.deps.commands.send(
           plan.targets.map((t) => ({
             command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: plan.timeRange,
-            kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, ...(t.image ? { image: t.image } : {}), timestamp,
+            kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, timestamp,
           })),
         ),
         kafkaDeadline, 'publishing the start commands', this.config.startKafkaTimeoutMs,

@@ -16,7 +16,7 @@ export function isFinalTarget(target: TargetState): boolean {
 export function newQueueState(plan: QueuePlan, now: number): QueueState {
   const targets = plan.targets.map(
     (t): TargetState => ({
-      target: t.target, type: t.type, interval: t.interval, image: t.image, args: t.args,
+      target: t.target, type: t.type, interval: t.interval, args: t.args,
       kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, job_name: t.jobName,
       status: 'pending', message: null, records_written: 0, expected_records: null, last_loaded_timestamp: null,
       error_message: null, error_count: 0, gaps: [], started_at: null, finished_at: null, last_event_at: null,

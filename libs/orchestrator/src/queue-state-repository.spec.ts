@@ -75,4 +75,26 @@ describe('QueueStateRepository: order-safe saves', () => {
     await first.store.close();
     await second.store.close();
   });
+
+  it('knows the collections of live and ended queues, also after a restart (ended queues are not kept in memory)', async () => {
+    const path = join(dir, 'collections.db');
+    const first = recordingStore(path);
+    const repository = new QueueStateRepository(first.store, logger);
+    await repository.init();
+    const collection = plan.targets[0].collectionName;
+    expect(await repository.hasCollection(collection)).toBe(false);
+    await repository.create(newQueueState(plan, 1));
+    expect(await repository.hasCollection(collection)).toBe(true);
+    await repository.update(plan.queueId, (state) => ({ ...state, status: 'finished' }));
+    expect(repository.listLive()).toEqual([]);
+    expect(await repository.hasCollection(collection)).toBe(true);
+
+    const second = recordingStore(path);
+    const restarted = new QueueStateRepository(second.store, logger);
+    await restarted.init();
+    expect(await restarted.hasCollection(collection)).toBe(true);
+    expect(await restarted.hasCollection('ethusdt_api_candles_1m_2024_08_01')).toBe(false);
+    await first.store.close();
+    await second.store.close();
+  });
 });

@@ -90,6 +90,22 @@ export class QueueStateRepository {
   }
 
   /**
+   * Whether any queue, live or ended, writes to this collection (GET /candles reads only those).
+   * Live queues from memory, then the store page by page: ended queues are not in memory.
+   */
+  async hasCollection(name: string): Promise<boolean> {
+    const writes = (state: QueueState) => state.targets.some((t) => t.collection_name === name);
+    if ([...this.live.values()].some(writes)) return true;
+    let after: QueueCursor | undefined;
+    for (;;) {
+      const page = await this.readPage({ limit: LOAD_PAGE, after });
+      if (page.entries.some((entry) => writes(entry.state))) return true;
+      if (!page.next) return false;
+      after = page.next;
+    }
+  }
+
+  /**
    * Ended queues whose last change is older than `before` (unix seconds), oldest first, one page
    * after `after` (the last queue of the previous page).
    */

@@ -43,3 +43,26 @@ describe('planStart', () => {
     });
   });
 });
+
+describe('planStart bounds the range', () => {
+  const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+  const limits = { maxCandles: 5_000_000, now };
+  const loader = (time_range: string, type = 'api_candles_1s') => planStart({ symbol: 'BTCUSDT', type, time_range }, { limits });
+
+  it('stores one spelling of the range: trimmed, the day form with ":", instants as UTC ISO', () => {
+    expect(loader('2024-08-01/2024-08-01', 'api_candles_1m').timeRange).toBe('2024-08-01:2024-08-01');
+    expect(loader('2024-08-01T02:00+02:00:2024-08-01T06:00Z', 'api_candles_1m').timeRange).toBe('2024-08-01T00:00:00.000Z/2024-08-01T06:00:00.000Z');
+  });
+
+  it('refuses a century of 1s candles, naming the count and the limit', () => {
+    expect(errorsOf(() => loader('0100-01-01:9999-12-31')).errors).toEqual([
+      { path: 'time_range', message: expect.stringMatching(/^[\d,]+ 1s candles for loader-api-candles; at most 5,000,000 per queue: split the range/) },
+    ]);
+    expect(loader('2024-08-01:2024-08-31', 'api_candles_1m').targets).toHaveLength(2);
+  });
+
+  it('clamps the end to now and refuses a range that starts in the future', () => {
+    expect(loader('2026-11-30:2026-12-31', 'api_candles_1m').timeRange).toBe('2026-11-30T00:00:00.000Z/2026-11-30T12:00:00.000Z');
+    expect(errorsOf(() => loader('2026-12-01:2026-12-02', 'api_candles_1m')).errors[0].message).toMatch(/^starts in the future/);
+  });
+});

@@ -1,7 +1,8 @@
-import { isKlineInterval } from '@streamforge/binance';
-import { parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
+import { intervalMs, isKlineInterval } from '@streamforge/binance';
+import { formatTimeRange, parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
 import { RequestError } from './errors';
 import { collectionNameFor, dataTopicFor, jobNameFor, queueIdFor, randomSuffix, telemetryIdFor, workerLabels } from './queue-naming';
+import { checkWorkerArgs } from './worker-args';
 import { DEFAULT_CANDLE_TARGETS, intervalOfType, INTERVAL_LIST, isCandleTarget, isCandleType, knownTargetNames, resolveTarget } from './targets';
 
 /** One worker of a planned queue, with every name it will use. */
@@ -9,7 +10,7 @@ export interface TargetPlan {
   target: string;
   type: string;
   interval: string | null;
-  image: string | null;
+  /** Flags from the target's allow-list, normalized (`--flag value`). */
   args: string[];
   /** arango-candles' INDICATORS, when the request set it (else the worker's default). */
   indicators: string | null;
@@ -30,18 +31,32 @@ export interface QueuePlan {
   targets: TargetPlan[];
 }
 
+/** How much one queue may load. */
+export interface RangeLimits {
+  /** Most candles one candle target may load (the range divided by its interval). */
+  maxCandles: number;
+  /** The end of a range is clamped to this (ms); a range starting after it is refused. */
+  now: number;
+}
+
+/** Generous for real loads (1m: 9.5 years; 1s: 58 days) yet far from a century of 1s candles. */
+export const DEFAULT_RANGE_LIMITS = { maxCandles: 5_000_000 } as const;
+
 /**
  * Turns a schema-valid start request into a plan: resolves target names (and the old aliases),
  * checks candle intervals, and names the queue, topics, collections, telemetry ids and jobs.
  */
-export function planStart(request: StartQueueRequest, options: { flowName?: string; original?: Record<string, unknown>; suffix?: string } = {}): QueuePlan {
+export function planStart(
+  request: StartQueueRequest,
+  options: { flowName?: string; original?: Record<string, unknown>; suffix?: string; limits?: RangeLimits } = {},
+): QueuePlan {
   const errors: FieldError[] = [];
   let unknownTarget = false;
   const field = request.targets ? 'targets' : 'requests';
   const requested = request.targets ?? request.requests;
   const entries = requested
     ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
-    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, image: undefined, args: undefined, indicators: undefined, path: 'type' }));
+    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, indicators: undefined, path: 'type' }));
 
   if (!requested && request.type && !isCandleType(request.type)) {
     errors.push({
@@ -72,7 +87,9 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
     if (entry.indicators !== undefined && target !== 'arango-candles') {
       errors.push({ path: `${entry.path}.indicators`, message: `only arango-candles stores indicators (got target "${entry.target}")` });
     }
-    return { target: target ?? entry.target, type, interval, image: entry.image ?? null, args: entry.args ?? [], indicators: entry.indicators ?? null };
+    const checked = target ? checkWorkerArgs(target, entry.args ?? [], `${entry.path}.args`) : { args: [], errors: [] };
+    errors.push(...checked.errors);
+    return { target: target ?? entry.target, type, interval, args: checked.args, indicators: entry.indicators ?? null };
   });
 
   const seen = new Set<string>();
@@ -86,6 +103,19 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
 
   const range = parseTimeRange(request.time_range);
   if (!range.ok) throw new RequestError([{ path: 'time_range', message: `${range.reason} (got "${request.time_range}")` }]);
+  const limits = options.limits ?? { ...DEFAULT_RANGE_LIMITS, now: Date.now() };
+  if (range.value.fromMs >= limits.now) throw new RequestError([{ path: 'time_range', message: `starts in the future (got "${request.time_range}")` }]);
+  const clamped = { ...range.value, untilMs: Math.min(range.value.untilMs, limits.now) };
+  for (const entry of resolved) {
+    if (!isCandleTarget(entry.target) || entry.interval === null || !isKlineInterval(entry.interval)) continue;
+    const candles = Math.ceil((clamped.untilMs - clamped.fromMs) / intervalMs(entry.interval, clamped.fromMs));
+    if (candles > limits.maxCandles) {
+      throw new RequestError([{
+        path: 'time_range',
+        message: `${candles.toLocaleString('en-US')} ${entry.interval} candles for ${entry.target}; at most ${limits.maxCandles.toLocaleString('en-US')} per queue: split the range (got "${request.time_range}")`,
+      }]);
+    }
+  }
   const queueType = request.type ?? resolved[0].type;
   const suffix = options.suffix ?? randomSuffix();
   const queueId = queueIdFor(request.symbol, queueType, range.value.startDay, suffix);
@@ -99,7 +129,6 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
       target: entry.target,
       type: entry.type,
       interval: entry.interval,
-      image: entry.image,
       args: entry.args,
       indicators: entry.indicators,
       // Loader and sink of one type share the queue's data topic; another type gets its own.
@@ -114,7 +143,8 @@ export function planStart(request: StartQueueRequest, options: { flowName?: stri
     queueId,
     symbol: request.symbol,
     type: queueType,
-    timeRange: request.time_range,
+    // The one spelling of the range, end clamped to now: what is stored, sent and compared for duplicates.
+    timeRange: formatTimeRange(clamped),
     flowName: options.flowName ?? null,
     request: options.original ?? (request as Record<string, unknown>),
     targets,

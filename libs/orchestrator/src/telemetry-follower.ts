@@ -1,7 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { ensureTopics, parseMessage } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
-import { incomingTelemetryEventSchema, type TelemetryEvent } from '@streamforge/schemas';
+import { incomingTelemetryEventSchema, redactTelemetryEvent, type TelemetryEvent } from '@streamforge/schemas';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
 
 export interface TelemetryFollowerConfig {
@@ -41,7 +41,8 @@ export function createTelemetryFollower(config: TelemetryFollowerConfig, deps: {
             return;
           }
           deps.metrics.eventsConsumed.inc({ status: parsed.value.status });
-          await onEvent(parsed.value);
+          // Other producers may not redact: queue state and /ws/topic never carry a store URL or path.
+          await onEvent(redactTelemetryEvent(parsed.value));
         },
       });
       log.info({ groupId: config.groupId, topic: config.topic }, 'following telemetry');

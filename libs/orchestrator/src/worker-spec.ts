@@ -21,6 +21,5 @@ export function workerSpecFor(plan: QueuePlan, target: TargetPlan): WorkerSpec {
     labels: target.labels,
     env,
     args: target.args,
-    ...(target.image !== null ? { image: target.image } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -11,13 +12,15 @@ import {
   errorEnvelopeSchema, listQueuesQuerySchema, QUEUE_PAGE_DEFAULT_LIMIT, queueIdParamsSchema, queueStateSchema, startFlowRequestSchema, startQueueRequestSchema,
   startQueueResultSchema, stopQueueRequestSchema, successEnvelope,
 } from '@streamforge/schemas';
-import { type CandleReader } from './candle-page';
+import { registerAuth, selectWsProtocol, WS_BEARER_PREFIX, WS_PROTOCOL, type Authenticator } from './auth';
+import { type CandleReader, type KnownCollectionCheck } from './candle-page';
 import { registerCandleRoutes } from './candle-routes';
 import { registerDashboard } from './dashboard-routes';
 import { failure, success } from './envelope';
+import { registerHardening } from './hardening';
 import { createErrorHandler } from './error-handler';
 import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
-import { RequestValidationError, zodValidatorCompiler } from './request-validation';
+import { zodValidatorCompiler } from './request-validation';
 import type { WsHub } from './ws-hub';
 
 declare module 'fastify' {
@@ -37,23 +40,34 @@ export interface ApiServerDeps {
   /** True once queue-manager finished starting (consumer joined, stops resumed). */
   isStarted: () => boolean;
   version: string;
-  /** Serves GET /candles (the store the sink writes candles to). */
-  candles?: CandleReader;
+  /** Serves GET /candles (the store the sink writes candles to), for collections `isKnownCollection` accepts. */
+  candles?: { store: CandleReader; isKnownCollection: KnownCollectionCheck };
   /** The built dashboard, served at `/`. */
   dashboardDir?: string;
+  /** Open /ws/topic connections at most (default 200). */
+  maxWsConnections?: number;
+  /** Who may call: every route but /health/*, /metrics and the dashboard shell needs a token. None = no authentication (loopback only; the app enforces it). */
+  auth?: Authenticator;
   /** A banner atop the dashboard, e.g. for a simulator's platform. */
   dashboardBanner?: string;
 }
 
-const errors = { 400: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
+const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
 /** A start can also be refused by an admission limit (429, with Retry-After) or fail on Kafka (503). */
 const startErrors = { ...errors, 429: errorEnvelopeSchema, 503: errorEnvelopeSchema };
 const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
 const READY_TIMEOUT_MS = 3_000;
+const DEFAULT_MAX_WS_CONNECTIONS = 200;
 
 /** The queue-manager HTTP API: queues, health, metrics, OpenAPI (`/openapi.json`, `/docs`) and `/ws/topic`. */
 export async function createApiServer(deps: ApiServerDeps) {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // A request id of ours (never a client's header), in every answer and log line, and in 5xx messages.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 64 * 1024,
+    // Shutdown never waits for a client that holds a connection open (a refused WebSocket handshake, a stalled body).
+    forceCloseConnections: true,
     // One line per response (the onResponse hook below) instead of Fastify's two per request.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>();
@@ -73,9 +87,14 @@ export async function createApiServer(deps: ApiServerDeps) {
     request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
   });
 
+  registerHardening(app, { maxWsConnections: deps.maxWsConnections ?? DEFAULT_MAX_WS_CONNECTIONS, wsConnections: () => deps.hub.size });
+  if (deps.auth) registerAuth(app, { authenticator: deps.auth, logger: deps.logger });
+
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an OIDC access token (JWT) or a static API token; viewer for GET, operator for start/stop' } } },
+      security: [{ bearer: [] }],
       info: { title: 'StreamForge queue-manager', version: deps.version, description: 'Start, follow and stop StreamForge queues (workflows).' },
       tags: [{ name: 'queues' }, { name: 'candles' }, { name: 'health' }, { name: 'live' }],
       // @fastify/websocket hides WebSocket routes from the generated paths: document ours by hand.
@@ -85,7 +104,7 @@ export async function createApiServer(deps: ApiServerDeps) {
             tags: ['live'],
             summary: 'WebSocket: every telemetry event and queue-state change',
             description:
-              'Upgrade to a WebSocket. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.',
+              `Upgrade to a WebSocket. Authenticate with the Authorization header, or (browsers) the subprotocols "${WS_PROTOCOL}, ${WS_BEARER_PREFIX}<token>"; the server selects ${WS_PROTOCOL}. A browser Origin must be the API's own or configured. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.`,
             responses: { '101': { description: 'Switching Protocols' } },
           },
         },
@@ -94,7 +113,7 @@ export async function createApiServer(deps: ApiServerDeps) {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectWsProtocol } });
 
   app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 
@@ -118,7 +137,7 @@ export async function createApiServer(deps: ApiServerDeps) {
       summary: 'One page of queues, newest first',
       description: 'Pass next_cursor as cursor for the next page (null on the last). Filter with status (comma-separated) and symbol.',
       querystring: listQueuesQuerySchema,
-      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), 400: errorEnvelopeSchema },
+      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema },
     },
   };
   const list = async (request: { query: z.infer<typeof listQueuesQuerySchema> }) => {
@@ -136,21 +155,11 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.post('/queues/stop', {
     schema: {
       tags: ['queues'],
-      summary: 'Stop a queue (queue_id in the query string or the JSON body)',
-      querystring: stopQueueRequestSchema,
-      body: stopQueueRequestSchema.nullish(),
+      summary: 'Stop a queue',
+      body: stopQueueRequestSchema,
       response: { 200: successEnvelope(queueStateSchema), ...errors },
     },
-  }, async (request) => {
-    const fromQuery = request.query.queue_id;
-    const fromBody = request.body?.queue_id;
-    if (fromQuery && fromBody && fromQuery !== fromBody) {
-      throw new RequestValidationError('body', [{ path: 'queue_id', message: `differs from the query string's queue_id (got "${fromBody}" and "${fromQuery}")` }]);
-    }
-    const queueId = fromQuery ?? fromBody;
-    if (!queueId) throw new RequestValidationError('body', [{ path: 'queue_id', message: 'give queue_id in the query string or in the JSON body' }]);
-    return success('Stop requested', await deps.service.stop(queueId));
-  });
+  }, async (request) => success('Stop requested', await deps.service.stop(request.body.queue_id)));
 
   app.get('/health/live', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: healthSchema } } }, async () => ({ status: 'ok' as const }));
 
@@ -166,7 +175,9 @@ export async function createApiServer(deps: ApiServerDeps) {
           await withTimeout(check(), READY_TIMEOUT_MS, `${name} did not answer within ${READY_TIMEOUT_MS} ms`);
           checks[name] = 'ok';
         } catch (error) {
-          checks[name] = (error as Error).message;
+          // Names and states only: a raw error can carry a store URL, path or user name.
+          checks[name] = error instanceof ReadinessTimeout ? 'timeout' : 'failing';
+          deps.logger.warn({ check: name, err: error }, 'readiness check failed');
         }
       }),
     );
@@ -181,7 +192,7 @@ export async function createApiServer(deps: ApiServerDeps) {
 
   app.get('/ws/topic', { websocket: true }, (socket) => deps.hub.add(socket));
 
-  if (deps.candles) registerCandleRoutes(app, { store: deps.candles });
+  if (deps.candles) registerCandleRoutes(app, deps.candles);
   if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger, banner: deps.dashboardBanner });
 
   await app.ready();
@@ -192,6 +203,10 @@ export type ApiServer = Awaited<ReturnType<typeof createApiServer>>;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ReadinessTimeout(message)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+class ReadinessTimeout extends Error {
+  override name = 'ReadinessTimeout';
 }

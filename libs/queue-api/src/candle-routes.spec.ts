@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { createLogger } from '@streamforge/logging';
 import { createSqliteDocumentStore, type StoredDocument } from '@streamforge/storage';
+import type { CandleReader } from './candle-page';
 import { registerCandleRoutes } from './candle-routes';
 import { createErrorHandler } from './error-handler';
 import { zodValidatorCompiler } from './request-validation';
@@ -13,7 +14,7 @@ function candle(openTime: number): StoredDocument {
   return { _key: `BTCUSDT_1m_${openTime}`, symbol: 'BTCUSDT', interval: '1m', open_time: openTime, close_time: openTime + MINUTE - 1, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3, number_of_trades: 7 };
 }
 
-async function api(collections: Record<string, StoredDocument[]>) {
+async function api(collections: Record<string, StoredDocument[]>, known: string[] = Object.keys(collections), reads: string[] = []) {
   const logger = createLogger({ service: 'candles-test', level: 'silent' });
   // The real embedded store: paging relies on its findRange (inclusive bounds, open_time order).
   const store = createSqliteDocumentStore({ path: ':memory:' });
@@ -25,7 +26,14 @@ async function api(collections: Record<string, StoredDocument[]>) {
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(createErrorHandler(logger));
-  registerCandleRoutes(app, { store });
+  const reader: CandleReader = {
+    collectionExists: (name) => store.collectionExists(name),
+    findRange: (name, query) => {
+      reads.push(name);
+      return store.findRange(name, query);
+    },
+  };
+  registerCandleRoutes(app, { store: reader, isKnownCollection: async (name) => known.includes(name) });
   app.addHook('onClose', () => store.close());
   await app.ready();
   return app;
@@ -96,10 +104,21 @@ describe('GET /candles', () => {
     const app = await api({ [collection]: day, trades: [{ _key: 't-1', open_time: DAY_START, price: 1 }] });
     const unknown = await app.inject({ url: '/candles?collection=ethusdt_api_candles_1m_2024_08_01' });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json()).toEqual({ status: 'error', message: expect.stringMatching(/^no collection ethusdt_api_candles_1m_2024_08_01; candle collections are named/), data: null });
+    expect(unknown.json()).toEqual({ status: 'error', message: expect.stringMatching(/^no candle collection ethusdt_api_candles_1m_2024_08_01 of a known queue; candle collections are named/), data: null });
     const notCandles = await app.inject({ url: '/candles?collection=trades' });
     expect(notCandles.statusCode).toBe(400);
     expect(notCandles.json().data.errors[0]).toEqual({ path: 'collection', message: expect.stringContaining('trades does not hold candles (document t-1 has no numeric open_time, open, high, low, close and volume)') });
+    await app.close();
+  });
+
+  it('reads only collections of known queues: queue_state exists but is a 404, never read (nor indexed)', async () => {
+    const reads: string[] = [];
+    const app = await api({ [collection]: day, queue_state: [{ _key: 'wf-1', open_time: 1 }] }, [collection], reads);
+    const res = await app.inject({ url: '/candles?collection=queue_state' });
+    expect(res.statusCode).toBe(404);
+    expect(reads).toEqual([]);
+    expect((await app.inject({ url: `/candles?collection=${collection}&limit=1` })).statusCode).toBe(200);
+    expect(reads).toEqual([collection]);
     await app.close();
   });
 

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { candlePageSchema, candlesQuerySchema, errorEnvelopeSchema, successEnvelope } from '@streamforge/schemas';
-import { type CandleReader, readCandlePage } from './candle-page';
+import { type CandleReader, type KnownCollectionCheck, readCandlePage } from './candle-page';
 import { success } from './envelope';
 
 /** `GET /candles`: the stored candles of a collection, page by page (the dashboard chart reads it). */
-export function registerCandleRoutes(app: FastifyInstance, deps: { store: CandleReader }): void {
+export function registerCandleRoutes(app: FastifyInstance, deps: { store: CandleReader; isKnownCollection: KnownCollectionCheck }): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/candles',
     {
@@ -18,7 +18,7 @@ export function registerCandleRoutes(app: FastifyInstance, deps: { store: Candle
       },
     },
     async (request) => {
-      const page = await readCandlePage(deps.store, request.query);
+      const page = await readCandlePage(deps.store, deps.isKnownCollection, request.query);
       return success(`${page.candles.length} candle(s)${page.next_from === null ? '' : '; more from next_from'}`, page);
     },
   );

@@ -40,6 +40,9 @@ describe('dashboard at /', () => {
     expect(index.statusCode).toBe(200);
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(index.headers['cache-control']).toBe('no-cache');
+    // Only its own scripts, styles and origin; never framed.
+    expect(index.headers['content-security-policy']).toMatch(/script-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
+    expect(index.headers['x-frame-options']).toBe('DENY');
     expect(index.body).toContain('<title>StreamForge dashboard</title>');
     const asset = await app.inject({ url: '/dashboard/dashboard-ABC.js' });
     expect(asset.statusCode).toBe(200);

@@ -5,6 +5,16 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@streamforge/logging';
 
+/**
+ * The dashboard loads only its own bundle and talks only to its own origin (REST and /ws/topic);
+ * no page may frame it (clickjacking a Stop button). Inline styles stay allowed: lightweight-charts
+ * sets style attributes on its canvas layers; scripts, the real injection risk, are 'self' only.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
+
 /** Where the built dashboard's assets are served (index.html refers to them relatively). */
 export const DASHBOARD_ASSET_PREFIX = '/dashboard/';
 
@@ -25,7 +35,7 @@ export async function registerDashboard(app: FastifyInstance, deps: { dir: strin
     return;
   }
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(withBanner(await readFile(indexPath, 'utf8'), deps.banner)),
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', DASHBOARD_CSP).header('x-frame-options', 'DENY').send(withBanner(await readFile(indexPath, 'utf8'), deps.banner)),
   );
   await app.register(fastifyStatic, {
     root: dir,

@@ -17,15 +17,14 @@ export function createErrorHandler(logger: Logger) {
     if (error instanceof AdmissionError) {
       return reply.code(429).header('retry-after', String(error.retryAfterSeconds)).send(failure(error.message));
     }
-    if (error instanceof OrchestratorError) {
-      if (error.httpStatus >= 500) log.error({ err: error, url: request.url }, 'request failed');
-      return reply.code(error.httpStatus).send(failure(error.message));
+    if (error instanceof OrchestratorError && error.httpStatus < 500) return reply.code(error.httpStatus).send(failure(error.message));
+    const clientStatus = (error as FastifyError).statusCode;
+    if (clientStatus !== undefined && clientStatus >= 400 && clientStatus < 500) {
+      return reply.code(clientStatus).send(failure(error.message));
     }
-    const status = (error as FastifyError).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      return reply.code(status).send(failure(error.message));
-    }
-    log.error({ err: error, method: request.method, url: request.url }, 'unexpected error');
-    return reply.code(500).send(failure(`internal error: ${error.message}`));
+    // Details (a store URL, a path, a stack) go to the log only; the caller gets the id to quote.
+    const status = error instanceof OrchestratorError ? error.httpStatus : 500;
+    log.error({ err: error, requestId: request.id, method: request.method, url: request.url }, 'request failed');
+    return reply.code(status).send(failure(`internal error (request ${request.id})`));
   };
 }

@@ -6,3 +6,5 @@ export * from './render-openapi';
 export * from './candle-page';
 export * from './candle-routes';
 export * from './dashboard-routes';
+export * from './auth';
+export * from './hardening';

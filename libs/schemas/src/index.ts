@@ -9,4 +9,5 @@ export * from './queue-api';
 export * from './queue-state';
 export * from './ws-message';
 export * from './candles-api';
+export * from './redact-locations';
 export * from './indicator-list';

@@ -42,3 +42,24 @@ describe('startFlowRequestSchema', () => {
     if (!result.success) expect(describeIssues(result.error, input)).toMatch(/^extra_params: Unrecognized key.*"speed"/);
   });
 });
+
+describe('bounded and trimmed strings', () => {
+  it('refuses a padded 300 KB time_range and a 100 KB flow_name without echoing them', () => {
+    const input = { symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: `${' '.repeat(300_000)}2024-08-01:2024-08-01` };
+    const padded = startQueueRequestSchema.safeParse(input);
+    expect(padded.success).toBe(false);
+    const message = padded.success ? '' : describeIssues(padded.error, input);
+    expect(message).toMatch(/^time_range: at most 80 characters/);
+    expect(message.length).toBeLessThan(400);
+    const flowInput = { flow_name: 'x'.repeat(100_000), symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01' };
+    const flow = startFlowRequestSchema.safeParse(flowInput);
+    const flowMessage = flow.success ? '' : describeIssues(flow.error, flowInput);
+    expect(flowMessage).toMatch(/^flow_name: at most 100 characters/);
+    expect(flowMessage.length).toBeLessThan(300);
+  });
+
+  it('trims what it accepts', () => {
+    const parsed = startFlowRequestSchema.parse({ flow_name: ' dummy_flow ', symbol: ' BTCUSDT', time_range: ' 2024-08-01:2024-08-01 ' });
+    expect(parsed).toEqual({ flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01' });
+  });
+});

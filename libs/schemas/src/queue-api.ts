@@ -6,23 +6,26 @@ import { QUEUE_STATUSES, type QueueStatus } from './queue-state';
 /** Binance spot symbols as the exchange writes them. */
 export const symbolSchema = z
   .string()
+  .max(40, 'at most 40 characters')
+  .trim()
   .regex(/^[A-Z0-9]{2,20}$/, 'uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT)')
   .describe('exchange symbol: uppercase letters and digits, 2-20 characters, e.g. BTCUSDT');
 
 /** The data type of a load, e.g. `api_candles_1m` (candle targets read the interval from it). */
 export const dataTypeSchema = z
   .string()
+  .max(60, 'at most 60 characters')
+  .trim()
   .regex(/^[a-z][a-zA-Z0-9_]{0,39}$/, 'letters, digits and _, starting with a lowercase letter, at most 40 characters (e.g. api_candles_1m)')
   .describe('data type, e.g. api_candles_1m');
 
-const workerArgs = z.array(z.string().max(200)).max(20).describe('extra command-line arguments for the worker (e.g. dummy-service flags)');
+const workerArgs = z.array(z.string().max(100)).max(20).describe("the worker's command-line flags, only those on its allow-list (e.g. dummy-service's --simulate-loading, --loading-interval 5)");
 
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
-  target: z.string().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
+  target: z.string().max(100, 'at most 100 characters').trim().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
-  interval: z.string().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
-  image: z.string().min(1).optional().describe('container image (Kubernetes launcher), overrides registry/tag'),
+  interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),
   indicators: indicatorSettingTextSchema.optional().describe(`arango-candles only: INDICATORS, the indicators stored on every candle (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
@@ -56,11 +59,10 @@ export const startQueueRequestSchema = z
   })
   .describe('Start a queue: simple shape {symbol, type, time_range} or multi-target shape {symbol, time_range, targets|requests}');
 
-/** `extra_params` of a test flow: what a flow lets the caller change. */
+/** `extra_params` of a test flow: what a flow lets the caller change (never the image: queue-manager's configuration picks it). */
 export const flowParamsSchema = z.strictObject({
-  interval: z.string().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
+  interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
-  image: z.string().min(1).optional().describe('container image for every target (Kubernetes launcher)'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
   indicators: indicatorSettingTextSchema.optional().describe(`indicators the flow's arango-candles targets store on every candle, e.g. EMA_21,RSI_7,ATR_14 (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
@@ -68,17 +70,17 @@ export const flowParamsSchema = z.strictObject({
 /** `POST /queues/start-test-flow`: a named flow from the flows file shipped with queue-manager. */
 export const startFlowRequestSchema = z
   .strictObject({
-    flow_name: z.string().min(1).describe('e.g. default_candles_flow or dummy_flow'),
+    flow_name: z.string().max(100, 'at most 100 characters').trim().min(1).describe('e.g. default_candles_flow or dummy_flow'),
     symbol: symbolSchema,
     time_range: timeRangeSchema,
     extra_params: flowParamsSchema.optional(),
   })
   .describe('Start a named flow');
 
-const queueIdField = z.string().min(1).max(200).describe('queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123');
+const queueIdField = z.string().max(200, 'at most 200 characters').trim().min(1).describe('queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123');
 
-/** `POST /queues/stop`: the queue id in the query string or in the JSON body. */
-export const stopQueueRequestSchema = z.strictObject({ queue_id: queueIdField.optional() }).describe('Stop a queue');
+/** `POST /queues/stop`: the queue id in a JSON body (JSON only, so a foreign page's form cannot stop a queue). */
+export const stopQueueRequestSchema = z.strictObject({ queue_id: queueIdField }).describe('Stop a queue');
 export const queueIdParamsSchema = z.strictObject({ queue_id: queueIdField });
 
 /** What a start answers per target: where its data goes and how to find its worker. */

@@ -15,7 +15,6 @@ export const targetStateSchema = z.object({
   target: z.string(),
   type: z.string(),
   interval: z.string().nullable(),
-  image: z.string().nullable(),
   args: z.array(z.string()),
   kafka_topic: z.string(),
   collection_name: z.string(),

@@ -4,16 +4,16 @@ const utc = (...parts: number[]) => Date.UTC(parts[0] as number, (parts[1] as nu
 
 describe('parseTimeRange', () => {
   it('reads UTC days with the end day included', () => {
-    expect(parseTimeRange('2024-08-01:2024-08-01')).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1), untilMs: utc(2024, 8, 2), startDay: '2024-08-01' } });
-    expect(parseTimeRange('2023-12-31:2024-01-01')).toEqual({ ok: true, value: { fromMs: utc(2023, 12, 31), untilMs: utc(2024, 1, 2), startDay: '2023-12-31' } });
+    expect(parseTimeRange('2024-08-01:2024-08-01')).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1), untilMs: utc(2024, 8, 2), startDay: '2024-08-01', form: 'days' } });
+    expect(parseTimeRange('2023-12-31:2024-01-01')).toEqual({ ok: true, value: { fromMs: utc(2023, 12, 31), untilMs: utc(2024, 1, 2), startDay: '2023-12-31', form: 'days' } });
   });
 
   it('reads ISO-8601 instants with the end excluded, separated by / or :, with any zone', () => {
-    const expected = { ok: true, value: { fromMs: utc(2024, 8, 1, 6), untilMs: utc(2024, 8, 1, 12), startDay: '2024-08-01' } };
+    const expected = { ok: true, value: { fromMs: utc(2024, 8, 1, 6), untilMs: utc(2024, 8, 1, 12), startDay: '2024-08-01', form: 'instants' } };
     expect(parseTimeRange('2024-08-01T06:00:00Z/2024-08-01T12:00:00Z')).toEqual(expected);
     expect(parseTimeRange('2024-08-01T06:00Z:2024-08-01T12:00Z')).toEqual(expected);
     expect(parseTimeRange('2024-08-01T08:00:00+02:00/2024-08-01T12:00:00.000Z')).toEqual(expected);
-    expect(parseTimeRange('2024-08-01T02:00:00.5+02:00/2024-08-01T01:00:00-0100')).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1, 0, 0, 0, 500), untilMs: utc(2024, 8, 1, 2), startDay: '2024-08-01' } });
+    expect(parseTimeRange('2024-08-01T02:00:00.5+02:00/2024-08-01T01:00:00-0100')).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1, 0, 0, 0, 500), untilMs: utc(2024, 8, 1, 2), startDay: '2024-08-01', form: 'instants' } });
   });
 
   it.each([

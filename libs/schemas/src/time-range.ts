@@ -9,7 +9,20 @@ export interface TimeRange {
   untilMs: number;
   /** `YYYY-MM-DD` (UTC) of fromMs, for queue ids and collection names. */
   startDay: string;
+  /** Whether it was given as UTC days (end day included) or instants (end excluded). */
+  form: 'days' | 'instants';
 }
+
+/** The one spelling of a range: `YYYY-MM-DD:YYYY-MM-DD` for whole days, else `<ISO instant>/<ISO instant>`. */
+export function formatTimeRange(range: Pick<TimeRange, 'fromMs' | 'untilMs' | 'form'>): string {
+  if (range.form === 'days' && range.fromMs % DAY_MS === 0 && range.untilMs % DAY_MS === 0) {
+    return `${new Date(range.fromMs).toISOString().slice(0, 10)}:${new Date(range.untilMs - DAY_MS).toISOString().slice(0, 10)}`;
+  }
+  return `${new Date(range.fromMs).toISOString()}/${new Date(range.untilMs).toISOString()}`;
+}
+
+/** Longer than any spelling of a range: a padded or huge string is refused before parsing. */
+export const TIME_RANGE_MAX_LENGTH = 80;
 
 export const TIME_RANGE_FORMS =
   'YYYY-MM-DD:YYYY-MM-DD (UTC days, end day included, e.g. 2024-08-01:2024-08-01) or two ISO-8601 instants with a zone, end excluded, separated by / or : (e.g. 2024-08-01T00:00Z/2024-08-01T12:00Z)';
@@ -43,6 +56,7 @@ function parseBound(text: string): Bound {
 /** Parses a TIME_RANGE; returns the reason (which part, what was expected) when it cannot. */
 export function parseTimeRange(text: string): { ok: true; value: TimeRange } | { ok: false; reason: string } {
   const trimmed = text.trim();
+  if (trimmed.length > TIME_RANGE_MAX_LENGTH) return { ok: false, reason: `at most ${TIME_RANGE_MAX_LENGTH} characters (got ${trimmed.length}); expected ${TIME_RANGE_FORMS}` };
   // Instants contain ':' themselves, so try every separator position and keep the split whose
   // two halves both parse.
   for (let i = 1; i < trimmed.length - 1; i += 1) {
@@ -59,14 +73,16 @@ export function parseTimeRange(text: string): { ok: true; value: TimeRange } | {
     if (untilMs <= from.ms) {
       return { ok: false, reason: `inverted: the start ${startText} is ${from.kind === 'day' ? 'after' : 'not before'} the end ${endText}` };
     }
-    return { ok: true, value: { fromMs: from.ms, untilMs, startDay: new Date(from.ms).toISOString().slice(0, 10) } };
+    return { ok: true, value: { fromMs: from.ms, untilMs, startDay: new Date(from.ms).toISOString().slice(0, 10), form: from.kind === 'day' ? 'days' : 'instants' } };
   }
   return { ok: false, reason: `expected ${TIME_RANGE_FORMS}` };
 }
 
-/** A TIME_RANGE string, checked with parseTimeRange (the string itself is kept as given). */
+/** A TIME_RANGE string, trimmed and checked with parseTimeRange (queue-manager stores its normalized spelling). */
 export const timeRangeSchema = z
   .string()
+  .max(TIME_RANGE_MAX_LENGTH, `at most ${TIME_RANGE_MAX_LENGTH} characters; expected ${TIME_RANGE_FORMS}`)
+  .trim()
   .superRefine((value, ctx) => {
     const parsed = parseTimeRange(value);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });

@@ -37,6 +37,7 @@ export interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?:
 export interface Container {
   name: string;
   image: string;
+  command?: string[];
   args?: string[];
   env?: EnvVar[];
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;

@@ -80,6 +80,11 @@ describe('kustomize output', () => {
     expect(deployment.spec.replicas).toBe(1);
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ IMAGE_REGISTRY: 'registry.dmz.home', IMAGE_TAG: 'v0.1.0', LAUNCHER: 'kubernetes' });
+    // Reachable by the Ingress, so authenticated: Keycloak tokens and the mounted API token file.
+    expect(env).toMatchObject({ HOST: '0.0.0.0', OIDC_ISSUER: 'https://keycloak.dmz.home/realms/streamforge', OIDC_AUDIENCE: 'streamforge', API_TOKENS_FILE: '/etc/streamforge/api-tokens/api-tokens.json' });
+    const mount = container.volumeMounts?.find((m) => m.mountPath === '/etc/streamforge/api-tokens');
+    const volume = deployment.spec.template.spec.volumes?.find((v) => v.name === mount?.name) as { secret?: { secretName: string } } | undefined;
+    expect(volume?.secret?.secretName).toBe('streamforge-api-tokens');
     const ingress = objects.find((o) => o.kind === 'Ingress') as unknown as { spec: { ingressClassName: string; rules: Array<{ host: string }> } };
     expect(ingress.spec.rules.map((r) => r.host)).toEqual(['streamforge.dmz.home']);
     expect(ingress.spec.ingressClassName).toBe('nginx');

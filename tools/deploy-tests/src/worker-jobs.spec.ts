@@ -1,3 +1,4 @@
+import { IMAGE_WORKER_SCRIPT, workerNodeArgs } from '@streamforge/launchers';
 import { findObject, loadManifestFiles, type DataObject, type Workload } from './deploy-manifests';
 import { WORKER_APPS } from './repo';
 
@@ -42,6 +43,11 @@ describe('worker Job examples (deploy/base/jobs)', () => {
       expect(pod.containers).toHaveLength(1);
       expect(container.name).toBe(target);
       expect(container.image).toMatch(new RegExp(`^[a-z0-9.:-]+/streamforge/${target}:[A-Za-z0-9._-]+$`));
+    });
+
+    it("states the image's command as the launcher does: node, the target's node options, the bundle in the image's WORKDIR (dockerfiles.spec); no args", () => {
+      expect(container.command).toEqual(['node', ...workerNodeArgs(target), IMAGE_WORKER_SCRIPT]);
+      expect(container.args).toBeUndefined();
     });
 
     it('carries only the per-run values inline, consistent with each other', () => {

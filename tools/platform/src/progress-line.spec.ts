@@ -3,7 +3,7 @@ import { formatProgressLine } from './progress-line';
 import { rateOf } from './progress-view';
 
 const target = (extra: Partial<TargetState> = {}): TargetState => ({
-  target: 'loader-api-candles', type: 'api_candles_1m', interval: '1m', image: null, args: [], kafka_topic: 'wf-x-data', collection_name: 'btcusdt_api_candles_1m_2024_08_01',
+  target: 'loader-api-candles', type: 'api_candles_1m', interval: '1m', args: [], kafka_topic: 'wf-x-data', collection_name: 'btcusdt_api_candles_1m_2024_08_01',
   telemetry_id: 'loader-api-candles__abc123', job_name: 'job-x', status: 'loading', message: null, records_written: 720, expected_records: 1440,
   last_loaded_timestamp: null, error_message: null, error_count: 0, gaps: [], started_at: 1, finished_at: null, last_event_at: 2, ...extra,
 });

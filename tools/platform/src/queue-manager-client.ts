@@ -3,7 +3,12 @@ import { wsMessageSchema, type QueueState, type StartQueueResult, type Telemetry
 
 /** A small client of the queue-manager API, as a user's script would use it. */
 export class QueueManagerClient {
-  constructor(readonly apiUrl: string) {}
+  /** `token`: an API token or OIDC access token, sent as a bearer (default: $STREAMFORGE_TOKEN). */
+  constructor(readonly apiUrl: string, private readonly token: string | undefined = process.env.STREAMFORGE_TOKEN || undefined) {}
+
+  private get authorization(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
 
   async startFlow(body: { flow_name: string; symbol: string; time_range: string; extra_params?: Record<string, unknown> }): Promise<StartQueueResult> {
     return this.call<StartQueueResult>('POST', '/queues/start-test-flow', body);
@@ -25,7 +30,7 @@ export class QueueManagerClient {
     let socket: WebSocket | undefined;
     let closed = false;
     const connect = () => {
-      socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}/ws/topic`);
+      socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}/ws/topic`, { headers: this.authorization });
       socket.on('open', () => void this.getQueue(queueId).then(handlers.onState, () => undefined));
       socket.on('message', (raw) => {
         const parsed = wsMessageSchema.safeParse(JSON.parse(raw.toString()));
@@ -49,7 +54,7 @@ export class QueueManagerClient {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${this.apiUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...this.authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const envelope = (await response.json()) as { status: string; message: string; data: unknown };

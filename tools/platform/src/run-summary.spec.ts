@@ -3,7 +3,7 @@ import { yesterdayRange } from './platform-options';
 import { formatRunSummary } from './run-summary';
 
 const target = (name: string, extra: Partial<QueueState['targets'][number]> = {}) => ({
-  target: name, type: 'api_candles_1m', interval: '1m', image: null, args: [], kafka_topic: 'wf-x-data', collection_name: 'btcusdt_api_candles_1m_2024_08_01',
+  target: name, type: 'api_candles_1m', interval: '1m', args: [], kafka_topic: 'wf-x-data', collection_name: 'btcusdt_api_candles_1m_2024_08_01',
   telemetry_id: `${name}__abc123`, job_name: `job-${name}`, status: 'finished' as const, message: null, records_written: 1440, expected_records: 1440,
   last_loaded_timestamp: null, error_message: null, error_count: 0, gaps: [], started_at: 1, finished_at: 2, last_event_at: 2, ...extra,
 });

@@ -31,3 +31,21 @@ describe('queue-manager configuration', () => {
     expect(result.stderr).toMatch(/^configuration error: FLOWS_FILE: flows file .*flows\.yaml: flows\.mine\.targets\.0\.target: unknown target "nope"; known targets: loader-api-candles/);
   });
 });
+
+describe('queue-manager refuses to run open to the network', () => {
+  it('exits 2 on a non-loopback HOST without authentication, saying what to set', () => {
+    const result = run({ HOST: '0.0.0.0' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'configuration error: HOST: listening on 0.0.0.0 needs authentication: set OIDC_ISSUER and OIDC_AUDIENCE, or API_TOKENS_FILE (docs/operations.md); only a loopback HOST such as 127.0.0.1 may run without (got "0.0.0.0")',
+    );
+  });
+
+  it('exits 2 on an API token file that stores a clear token instead of its hash', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tokens-')), 'api-tokens.json');
+    writeFileSync(file, JSON.stringify({ tokens: [{ name: 'ci', role: 'operator', sha256: 'my-secret-token' }] }));
+    const result = run({ HOST: '0.0.0.0', API_TOKENS_FILE: file });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^configuration error: API_TOKENS_FILE: API tokens file .*api-tokens\.json: tokens\.0\.sha256: 64 lowercase hex characters/);
+  });
+});

@@ -13,6 +13,7 @@ import { testBootstrapServers, uniqueName } from '@streamforge/kafka/testing';
 import type { QueueState } from '@streamforge/schemas';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+import { writeApiTokenFile } from '@streamforge/queue-api/testing';
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', '..', 'test-artifacts', 'dashboard');
 const RANGE = '2024-08-01:2024-08-01';
@@ -26,6 +27,9 @@ let page: Page;
 /** Console errors and uncaught page errors, except the ones a step declares it provokes. */
 const consoleProblems: string[] = [];
 let expectedConsoleErrors: RegExp[] = [];
+// Authentication is on, as in a cluster: the page asks for this operator token.
+const apiTokens = writeApiTokenFile(['operator']);
+const auth = { authorization: `Bearer ${apiTokens.tokens.operator}` };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: \`npm test\` installs it (pretest); alone, run \`node tools/scripts/ensure-chromium.mjs\``);
@@ -44,6 +48,7 @@ beforeAll(async () => {
     QM_CONSUMER_GROUP: uniqueName('qm'),
     BINANCE_BASE_URL: simulator.url,
     STOP_REPEAT_MS: '500',
+    API_TOKENS_FILE: apiTokens.path,
   });
   const listening = await queueManager.waitForOutput(/queue-manager listening/, 30_000);
   baseUrl = `http://127.0.0.1:${(JSON.parse(listening) as { port: number }).port}`;
@@ -96,17 +101,24 @@ async function startFlowFromForm(fields: { flow: string; symbol: string; interva
 }
 
 async function apiQueue(queueId: string): Promise<QueueState> {
-  const response = await fetch(`${baseUrl}/queues/${queueId}`);
+  const response = await fetch(`${baseUrl}/queues/${queueId}`, { headers: auth });
   return ((await response.json()) as { data: QueueState }).data;
 }
 
 describe('dashboard in a browser', () => {
-  it('loads with a title, fast, from queue-manager alone, and goes live', async () => {
+  it('loads with a title, fast, from queue-manager alone, asks for a token, and goes live with it', async () => {
+    // Before the token: the API and the WebSocket handshake answer 401.
+    expectedConsoleErrors = [/status of 401/, /WebSocket connection to .* failed/];
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(baseUrl);
     expect(await page.title()).toBe('StreamForge dashboard');
+    await page.locator('.token-form:not([hidden])').waitFor({ timeout: 10_000 });
+    expect(await page.locator('.token-form .form-error').textContent()).toMatch(/^authentication required/);
+    await page.fill('.token-form input[name=token]', apiTokens.tokens.operator);
+    await page.click('.token-form button[type=submit]');
     await page.locator('.connection[data-state=live]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('.token-form').isHidden()).toBe(true);
     // Everything is served by queue-manager: no CDN, no third-party request.
     expect(requests.filter((url) => !url.startsWith(baseUrl) && !url.startsWith('data:') && !url.startsWith('ws://127.0.0.1'))).toEqual([]);
     const loadMs = await page.evaluate<number>("performance.getEntriesByType('navigation')[0].loadEventEnd");
@@ -185,7 +197,7 @@ describe('dashboard in a browser', () => {
     const resyncsBefore = await hook<number>('resyncs()');
     await hook('pauseLive()');
     await page.locator('.connection[data-state=paused]').waitFor();
-    const stop = await fetch(`${baseUrl}/queues/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ queue_id: queueId }) });
+    const stop = await fetch(`${baseUrl}/queues/stop`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ queue_id: queueId }) });
     expect(stop.status).toBe(200);
     for (let deadline = Date.now() + 20_000; (await apiQueue(queueId)).status !== 'interrupted'; ) {
       if (Date.now() > deadline) throw new Error(`${queueId} did not become interrupted`);

@@ -52,7 +52,7 @@ describe('queue-manager with the local launcher and dummy-service', () => {
     expect(await debugProducer.exited).toBe(0);
     expect(debugProducer.stdout()).toMatch(new RegExp(`pong #1 from dummy-service__${started.queue_id.slice(-6)}: rtt \\d+\\.\\d ms`));
 
-    const stop = await qm.post<Envelope<QueueState>>(`/queues/stop?queue_id=${started.queue_id}`);
+    const stop = await qm.post<Envelope<QueueState>>('/queues/stop', { queue_id: started.queue_id });
     expect(stop.status).toBe(200);
     expect(stop.body.data.status).toBe('stopping');
     const stopped = await eventually(() => queue(started.queue_id), (q) => q.status === 'interrupted');
@@ -94,7 +94,7 @@ describe('queue-manager with the local launcher and dummy-service', () => {
     const started = await startDummy('DUMMYC', ['--noop', '--exit-after', '120']);
     await eventually(() => queue(started.queue_id), (q) => q.targets[0].status === 'started');
     const stopAt = Date.now();
-    await qm.post(`/queues/stop?queue_id=${started.queue_id}`);
+    await qm.post('/queues/stop', { queue_id: started.queue_id });
     const stopped = await eventually(() => queue(started.queue_id), (q) => q.status === 'interrupted', 20_000);
     expect(Date.now() - stopAt).toBeGreaterThanOrEqual(7_500);
     // The launcher's SIGTERM makes dummy-service report `interrupted` itself; either record is final.

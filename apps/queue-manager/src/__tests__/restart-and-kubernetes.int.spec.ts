@@ -92,7 +92,7 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     expect((await get()).targets[1]).toMatchObject({ status: 'finished', records_written: 1440 });
 
     // A finished queue cannot be stopped; its Jobs stay as they are.
-    expect((await qm.post(`/queues/stop?queue_id=${queueId}`)).status).toBe(409);
+    expect((await qm.post('/queues/stop', { queue_id: queueId })).status).toBe(409);
     expect(api.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     expect(await qm.stop()).toBe(0);
   });

@@ -1,0 +1,2 @@
+export * from './oidc-stand-in';
+export * from './api-token-file';
