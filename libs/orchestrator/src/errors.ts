@@ -47,10 +47,13 @@ export class AdmissionError extends OrchestratorError {
   }
 }
 
-/** A dependency (Kafka) did not answer in time; nothing that was not reported was done. */
+/**
+ * A dependency (Kafka) did not answer in time; nothing that was not reported was done.
+ * `publicMessage` says what was and was not done, without the dependency's own details (addresses).
+ */
 export class DependencyUnavailableError extends OrchestratorError {
   override name = 'DependencyUnavailableError';
-  constructor(message: string, readonly queueId: string | undefined, options?: { cause?: unknown }) {
+  constructor(message: string, readonly queueId: string | undefined, readonly publicMessage: string, options?: { cause?: unknown }) {
     super(message, 503, true, options);
   }
 }

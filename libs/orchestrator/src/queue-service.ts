@@ -213,8 +213,10 @@ export class QueueService {
   private kafkaFailure(error: unknown, queueId: string | undefined, consequence: string): Error {
     // A command our own schema refused is our bug, not Kafka's: it stays a 500.
     if (error instanceof InvalidOutgoingMessageError) return error;
-    const what = error instanceof DeadlineExceededError ? `Kafka did not answer: ${error.message}` : `Kafka failed: ${describeKafkaError(error)}`;
-    return new DependencyUnavailableError(`${what}; ${consequence}`, queueId, { cause: error });
+    const late = error instanceof DeadlineExceededError;
+    const what = late ? `Kafka did not answer: ${error.message}` : `Kafka failed: ${describeKafkaError(error)}`;
+    const publicMessage = `${late ? 'Kafka did not answer in time' : 'Kafka is unavailable'}; ${consequence}`;
+    return new DependencyUnavailableError(`${what}; ${consequence}`, queueId, publicMessage, { cause: error });
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@streamforge/logging';
-import { AdmissionError, OrchestratorError, RequestError } from '@streamforge/orchestrator';
+import { AdmissionError, DependencyUnavailableError, OrchestratorError, RequestError } from '@streamforge/orchestrator';
 import { failure } from './envelope';
 import { RequestValidationError } from './request-validation';
 
@@ -25,6 +25,8 @@ export function createErrorHandler(logger: Logger) {
     // Details (a store URL, a path, a stack) go to the log only; the caller gets the id to quote.
     const status = error instanceof OrchestratorError ? error.httpStatus : 500;
     log.error({ err: error, requestId: request.id, method: request.method, url: request.url }, 'request failed');
+    // A 503 still says what was and was not done (the caller decides whether to retry), never why in detail.
+    if (error instanceof DependencyUnavailableError) return reply.code(status).send(failure(`${error.publicMessage} (request ${request.id})`));
     return reply.code(status).send(failure(`internal error (request ${request.id})`));
   };
 }
