@@ -9,8 +9,9 @@ import type { WorkerInfo, WorkerSpec } from './worker-launcher';
 
 // Tiny stand-in bundles: what the launcher does with a process does not depend on what it runs.
 const bundles: Record<string, string> = {
-  echo: `console.log('env ' + JSON.stringify({ QUEUE_ID: process.env.QUEUE_ID, METRICS_PORT: process.env.METRICS_PORT, SHARED: process.env.SHARED, args: process.argv.slice(2) }));
-process.on('SIGTERM', () => { console.log('bye'); process.exit(0); });
+  // The SIGTERM handler comes first: the test stops the worker as soon as it sees the env line.
+  echo: `process.on('SIGTERM', () => { console.log('bye'); process.exit(0); });
+console.log('env ' + JSON.stringify({ QUEUE_ID: process.env.QUEUE_ID, METRICS_PORT: process.env.METRICS_PORT, SHARED: process.env.SHARED, args: process.argv.slice(2) }));
 setInterval(() => undefined, 1000);`,
   crasher: `console.error('crashing'); process.exit(3);`,
   stubborn: `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('up'); setInterval(() => undefined, 1000);`,
