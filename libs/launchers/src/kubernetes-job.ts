@@ -16,6 +16,8 @@ export interface KubernetesJobConfig {
   images: Record<string, string>;
   backoffLimit: number;
   ttlSecondsAfterFinished: number;
+  /** Wall-clock limit of a Job (all its Pods and retries); Kubernetes then ends it as failed. */
+  activeDeadlineSeconds: number;
 }
 
 export const KAFKA_CA_MOUNT = '/etc/streamforge/kafka-ca';
@@ -50,10 +52,14 @@ export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V
     spec: {
       backoffLimit: config.backoffLimit,
       ttlSecondsAfterFinished: config.ttlSecondsAfterFinished,
+      activeDeadlineSeconds: config.activeDeadlineSeconds,
       template: {
         metadata: { labels: { ...spec.labels } },
         spec: {
           restartPolicy: 'Never',
+          // Pod Security `restricted`: workers never call the Kubernetes API, so no token is mounted.
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: spec.target,

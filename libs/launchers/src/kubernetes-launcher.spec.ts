@@ -31,7 +31,7 @@ const spec: WorkerSpec = {
 const config = (kubeconfigPath: string): KubernetesLauncherConfig => ({
   kubeconfigPath, namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets',
   kafkaCaSecret: 'k3-cluster-ca-cert', nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.dmz.home',
-  imageTag: 'v0.1.5', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600,
+  imageTag: 'v0.1.5', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 604800,
 });
 
 describe('Kubernetes launcher against a stand-in API server', () => {
@@ -55,10 +55,13 @@ describe('Kubernetes launcher against a stand-in API server', () => {
       spec: {
         backoffLimit: 2,
         ttlSecondsAfterFinished: 3600,
+        activeDeadlineSeconds: 604800,
         template: {
           metadata: { labels: { app: 'streamforge', queue_id: queueId, target: 'arango-candles' } },
           spec: {
             restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'arango-candles',

@@ -10,7 +10,7 @@ import { workerSpecFor } from './worker-spec';
 const repoRoot = join(__dirname, '..', '..', '..');
 const config: KubernetesJobConfig = {
   namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets', kafkaCaSecret: 'k3-cluster-ca-cert',
-  nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600,
+  nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 604800,
 };
 
 describe.each([['loader-api-candles'], ['arango-candles'], ['dummy-service']])('the %s Job example in deploy/base/jobs', (target) => {

@@ -35,6 +35,7 @@ describe('worker Job examples (deploy/base/jobs)', () => {
     it('retries twice, is cleaned up after an hour and never restarts a Pod in place', () => {
       expect(job.spec.backoffLimit).toBe(2);
       expect(job.spec.ttlSecondsAfterFinished).toBe(3600);
+      expect(job.spec.activeDeadlineSeconds).toBe(7 * 24 * 3600);
       expect(pod.restartPolicy).toBe('Never');
     });
 
@@ -74,6 +75,8 @@ describe('worker Job examples (deploy/base/jobs)', () => {
       expect(container.resources).toEqual({ requests: { cpu: '100m', memory: target === 'dummy-service' ? '128Mi' : '256Mi' }, limits: { memory: '512Mi' } });
       expect(container.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
       expect(pod.nodeSelector).toEqual({ 'streamforge-worker': 'true' });
+      expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken).toBe(false);
     });
   });
 });
