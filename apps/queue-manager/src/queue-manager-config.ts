@@ -38,7 +38,10 @@ export const queueManagerConfigSchema = z
     WORKER_STOP_GRACE_MS: positiveInt.default(10_000).describe('local launcher: SIGTERM, then SIGKILL after this'),
     K8S_NAMESPACE: z.string().default('stf'),
     K8S_WORKER_CONFIGMAP: z.string().default('streamforge-worker-config').describe('ConfigMap every worker gets with envFrom'),
-    K8S_WORKER_SECRET: z.string().default('streamforge-worker-secrets').describe('Secret every worker gets with envFrom'),
+    // One Secret per role (its own KafkaUser; ArangoDB credentials only for the sink, Binance keys only for the loader).
+    K8S_LOADER_SECRET: z.string().min(1).default('streamforge-loader').describe('Secret the loaders get with envFrom'),
+    K8S_SINK_SECRET: z.string().min(1).default('streamforge-sink').describe('Secret the sink (arango-candles) gets with envFrom'),
+    K8S_DUMMY_SERVICE_SECRET: z.string().min(1).default('streamforge-dummy-service').describe('Secret dummy-service gets with envFrom'),
     K8S_KAFKA_CA_SECRET: z.string().optional().describe('Secret holding the Kafka cluster CA, mounted at /etc/streamforge/kafka-ca'),
     K8S_NODE_SELECTOR: nodeSelector.optional().describe('k=v,k=v node selector of worker pods'),
     K8S_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),

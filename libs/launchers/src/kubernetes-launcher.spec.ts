@@ -29,7 +29,7 @@ const spec: WorkerSpec = {
 };
 
 const config = (kubeconfigPath: string): KubernetesLauncherConfig => ({
-  kubeconfigPath, namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets',
+  kubeconfigPath, namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecrets: { loader: 'streamforge-loader', sink: 'streamforge-sink', 'dummy-service': 'streamforge-dummy-service' },
   kafkaCaSecret: 'k3-cluster-ca-cert', nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.dmz.home',
   imageTag: 'v0.1.5', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 604800,
 });
@@ -68,7 +68,7 @@ describe('Kubernetes launcher against a stand-in API server', () => {
                 image: 'registry.dmz.home/streamforge/arango-candles:v0.1.5',
                 command: ['node', '--max-semi-space-size=32', 'main.js'],
                 env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
-                envFrom: [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name: 'streamforge-worker-secrets' } }],
+                envFrom: [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name: 'streamforge-sink' } }],
                 ports: [{ name: 'metrics', containerPort: 8000 }],
                 volumeMounts: [{ name: 'kafka-ca', mountPath: '/etc/streamforge/kafka-ca', readOnly: true }],
                 resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },

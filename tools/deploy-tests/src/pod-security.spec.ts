@@ -26,7 +26,7 @@ describe('Pod Security restricted', () => {
   });
 
   const config: KubernetesJobConfig = {
-    namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets', kafkaCaSecret: 'k3-cluster-ca-cert',
+    namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecrets: { loader: 'streamforge-loader', sink: 'streamforge-sink', 'dummy-service': 'streamforge-dummy-service' }, kafkaCaSecret: 'k3-cluster-ca-cert',
     nodeSelector: {}, imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 604800,
   };
   it.each(WORKER_APPS.map((target) => [target]))('the Job the launcher renders for %s passes, with and without the CA volume and flags', (target) => {
