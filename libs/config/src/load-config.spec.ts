@@ -22,6 +22,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { env: { KAFKA_BOOTSTRAP_SERVERS: 'a:1', BATCH_SIZE: '-3' } })).toThrow(/^BATCH_SIZE: .*>0.* \(got "-3"\)$/);
   });
 
+  it('never shows a secret or a URL password in the error line', () => {
+    const secrets = z.object({ API_TOKEN: z.string().min(40), URL: z.string().regex(/^x/) });
+    expect(() => loadConfig(secrets, { env: { API_TOKEN: 'short-but-secret', URL: 'https://u:p4ss@h' } })).toThrow('API_TOKEN: ');
+    expect(() => loadConfig(secrets, { env: { API_TOKEN: 'short-but-secret', URL: 'x' } })).toThrow(/\(got "<redacted>"\)$/);
+    expect(() => loadConfig(secrets, { env: { API_TOKEN: 'y'.repeat(40), URL: 'https://u:p4ss@h' } })).toThrow(/\(got "https:\/\/<redacted>@h"\)$/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(schema, { env: { KAFKA_BOOTSTRAP_SERVERS: 'a:1', BATCH_SIZE: '' } }).BATCH_SIZE).toBe(10);
   });

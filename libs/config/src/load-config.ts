@@ -34,8 +34,14 @@ export function loadConfig<S extends z.ZodType>(
   const name = issue.path.length > 0 ? issue.path.map(String).join('.') : '(config)';
   const label = /^[a-z]/.test(name) ? `--${kebabCase(name)}` : name;
   const shown = input[String(issue.path[0])];
-  const got = shown === undefined ? 'it is not set' : `got ${JSON.stringify(shown)}`;
+  const got = shown === undefined ? 'it is not set' : `got ${JSON.stringify(redacted(String(issue.path[0]), shown))}`;
   throw new ConfigError(`${label}: ${issue.message} (${got})`);
+}
+
+/** A bad value as the error line may show it: never a secret, never a URL's user:password. */
+function redacted(name: string, value: unknown): unknown {
+  if (/PASSWORD|SECRET|TOKEN|_KEY$/i.test(name)) return '<redacted>';
+  return typeof value === 'string' ? value.replace(/(\/\/)[^/@\s]*@/g, '$1<redacted>@') : value;
 }
 
 /** loadConfig, but on a ConfigError prints its one line to stderr and exits 2. */

@@ -47,6 +47,7 @@ describe('createDocumentStore and storeSettings', () => {
     [{ STORE: 'mongo' }, 'STORE: '],
     [{ ARANGO_URL: 'arangodb:8529' }, 'ARANGO_URL: an http(s) URL such as http://arangodb:8529 (got "arangodb:8529")'],
     [{ ARANGO_DB: '1db' }, 'ARANGO_DB: an ArangoDB database name'],
+    [{ ARANGO_URL: 'https://root:hunter2@arangodb:8529' }, 'ARANGO_URL: must not carry credentials (user:password@): set ARANGO_USER and ARANGO_PASSWORD from the Secret (got "https://<redacted>@arangodb:8529")'],
   ])('refuses %j with one line naming the variable', (env, line) => {
     expect(() => loadConfig(schema, { env })).toThrow(line);
   });

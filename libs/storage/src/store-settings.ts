@@ -10,6 +10,8 @@ export const storeSettings = {
   ARANGO_URL: z
     .string()
     .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http(s) URL such as http://arangodb:8529')
+    // A password in the URL would end up in logs and in every process listing of the environment.
+    .refine((url) => !/^https?:\/\/[^/]*@/.test(url), 'must not carry credentials (user:password@): set ARANGO_USER and ARANGO_PASSWORD from the Secret')
     .optional()
     .describe('ArangoDB endpoint (STORE=arango)'),
   ARANGO_DB: databaseName.default('streamforge').describe('ArangoDB database, created when missing'),
