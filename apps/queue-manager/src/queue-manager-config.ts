@@ -45,10 +45,16 @@ export const queueManagerConfigSchema = z
     WORKER_STOP_GRACE_MS: positiveInt.default(10_000).describe('local launcher: SIGTERM, then SIGKILL after this'),
     K8S_NAMESPACE: z.string().default('stf'),
     K8S_WORKER_CONFIGMAP: z.string().default('streamforge-worker-config').describe('ConfigMap every worker gets with envFrom'),
-    K8S_WORKER_SECRET: z.string().default('streamforge-worker-secrets').describe('Secret every worker gets with envFrom'),
+    // One Secret per role (its own KafkaUser; ArangoDB credentials only for the sink, Binance keys only for the loader).
+    K8S_LOADER_SECRET: z.string().min(1).default('streamforge-loader').describe('Secret the loaders get with envFrom'),
+    K8S_SINK_SECRET: z.string().min(1).default('streamforge-sink').describe('Secret the sink (arango-candles) gets with envFrom'),
+    K8S_DUMMY_SERVICE_SECRET: z.string().min(1).default('streamforge-dummy-service').describe('Secret dummy-service gets with envFrom'),
     K8S_KAFKA_CA_SECRET: z.string().optional().describe('Secret holding the Kafka cluster CA, mounted at /etc/streamforge/kafka-ca'),
     K8S_NODE_SELECTOR: nodeSelector.optional().describe('k=v,k=v node selector of worker pods'),
     K8S_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
+    // A safety net for a hung worker, not a timeout of normal work: a year of 1s candles or a sink
+    // catching up on a large backlog legitimately runs for days, so 7 days.
+    K8S_ACTIVE_DEADLINE_SECONDS: positiveInt.default(7 * 24 * 3600).describe('wall-clock limit of a worker Job (activeDeadlineSeconds); Kubernetes then fails it'),
     K8S_JOB_POLL_MS: positiveInt.default(10_000).describe('how often the Jobs are listed to find workers that ended without a final event'),
     IMAGE_REGISTRY: z.string().default('registry.dmz.home').describe('workers run <IMAGE_REGISTRY>/streamforge/<target>:<IMAGE_TAG>'),
     IMAGE_TAG: z.string().optional().describe('default: v<queue-manager version>, so workers match the orchestrator'),

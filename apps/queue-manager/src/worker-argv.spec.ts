@@ -16,8 +16,8 @@ function effectiveArgv(container: V1Container, imageCmd: string[]): string[] {
 }
 
 const jobConfig: KubernetesJobConfig = {
-  namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets', nodeSelector: {},
-  imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 0, ttlSecondsAfterFinished: 60,
+  namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecrets: { loader: 'streamforge-loader', sink: 'streamforge-sink', 'dummy-service': 'streamforge-dummy-service' }, nodeSelector: {},
+  imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 0, ttlSecondsAfterFinished: 60, activeDeadlineSeconds: 600,
 };
 
 describe('a worker gets the same argv as a Kubernetes Job and as a local child process', () => {

@@ -6,7 +6,8 @@ import { IMAGE_WORKER_SCRIPT, workerArgv } from './worker-node-args';
 export interface KubernetesJobConfig {
   namespace: string;
   workerConfigMap: string;
-  workerSecret: string;
+  /** The Secret each role's workers get with envFrom (its own Kafka user; Arango or Binance keys only where needed). */
+  workerSecrets: Record<WorkerRole, string>;
   /** Secret holding the Kafka cluster CA (Strimzi's `<cluster>-cluster-ca-cert`); no volume when empty. */
   kafkaCaSecret?: string;
   nodeSelector: Record<string, string>;
@@ -16,6 +17,24 @@ export interface KubernetesJobConfig {
   images: Record<string, string>;
   backoffLimit: number;
   ttlSecondsAfterFinished: number;
+  /** Wall-clock limit of a Job (all its Pods and retries); Kubernetes then ends it as failed. */
+  activeDeadlineSeconds: number;
+}
+
+/** Least privilege: each worker runs as its role, with that role's Kafka user and credentials only. */
+export type WorkerRole = 'loader' | 'sink' | 'dummy-service';
+const ROLE_OF_TARGET: Readonly<Record<string, WorkerRole>> = {
+  'loader-api-candles': 'loader',
+  'loader-ws-candles': 'loader',
+  'arango-candles': 'sink',
+  'dummy-service': 'dummy-service',
+};
+
+/** The role a worker app runs as; an unknown target is refused rather than given someone's credentials. */
+export function workerRole(target: string): WorkerRole {
+  const role = ROLE_OF_TARGET[target];
+  if (!role) throw new Error(`no credentials role for target ${target}: expected one of ${Object.keys(ROLE_OF_TARGET).join(', ')}`);
+  return role;
 }
 
 export const KAFKA_CA_MOUNT = '/etc/streamforge/kafka-ca';
@@ -50,10 +69,14 @@ export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V
     spec: {
       backoffLimit: config.backoffLimit,
       ttlSecondsAfterFinished: config.ttlSecondsAfterFinished,
+      activeDeadlineSeconds: config.activeDeadlineSeconds,
       template: {
         metadata: { labels: { ...spec.labels } },
         spec: {
           restartPolicy: 'Never',
+          // Pod Security `restricted`: workers never call the Kubernetes API, so no token is mounted.
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: spec.target,
@@ -62,7 +85,7 @@ export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V
               command: ['node', ...workerArgv(spec.target, IMAGE_WORKER_SCRIPT, [])],
               ...(spec.args.length > 0 ? { args: [...spec.args] } : {}),
               env,
-              envFrom: [{ configMapRef: { name: config.workerConfigMap } }, { secretRef: { name: config.workerSecret } }],
+              envFrom: [{ configMapRef: { name: config.workerConfigMap } }, { secretRef: { name: config.workerSecrets[workerRole(spec.target)] } }],
               ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
               ...(hasCa ? { volumeMounts: [{ name: 'kafka-ca', mountPath: KAFKA_CA_MOUNT, readOnly: true }] } : {}),
               resources: workerResources(spec.target),

@@ -29,9 +29,9 @@ const spec: WorkerSpec = {
 };
 
 const config = (kubeconfigPath: string): KubernetesLauncherConfig => ({
-  kubeconfigPath, namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets',
+  kubeconfigPath, namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecrets: { loader: 'streamforge-loader', sink: 'streamforge-sink', 'dummy-service': 'streamforge-dummy-service' },
   kafkaCaSecret: 'k3-cluster-ca-cert', nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.dmz.home',
-  imageTag: 'v0.1.5', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600,
+  imageTag: 'v0.1.5', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 604800,
 });
 
 describe('Kubernetes launcher against a stand-in API server', () => {
@@ -55,17 +55,20 @@ describe('Kubernetes launcher against a stand-in API server', () => {
       spec: {
         backoffLimit: 2,
         ttlSecondsAfterFinished: 3600,
+        activeDeadlineSeconds: 604800,
         template: {
           metadata: { labels: { app: 'streamforge', queue_id: queueId, target: 'arango-candles' } },
           spec: {
             restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'arango-candles',
                 image: 'registry.dmz.home/streamforge/arango-candles:v0.1.5',
                 command: ['node', '--max-semi-space-size=32', 'main.js'],
                 env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
-                envFrom: [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name: 'streamforge-worker-secrets' } }],
+                envFrom: [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name: 'streamforge-sink' } }],
                 ports: [{ name: 'metrics', containerPort: 8000 }],
                 volumeMounts: [{ name: 'kafka-ca', mountPath: '/etc/streamforge/kafka-ca', readOnly: true }],
                 resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },

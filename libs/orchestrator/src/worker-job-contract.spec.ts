@@ -9,8 +9,8 @@ import { workerSpecFor } from './worker-spec';
 // Kubernetes launcher, fed by the naming and planning of this lib, must build exactly those Jobs.
 const repoRoot = join(__dirname, '..', '..', '..');
 const config: KubernetesJobConfig = {
-  namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecret: 'streamforge-worker-secrets', kafkaCaSecret: 'k3-cluster-ca-cert',
-  nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600,
+  namespace: 'stf', workerConfigMap: 'streamforge-worker-config', workerSecrets: { loader: 'streamforge-loader', sink: 'streamforge-sink', 'dummy-service': 'streamforge-dummy-service' }, kafkaCaSecret: 'k3-cluster-ca-cert',
+  nodeSelector: { 'streamforge-worker': 'true' }, imageRegistry: 'registry.example.com', imageTag: 'v0.1.0', images: {}, backoffLimit: 2, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 604800,
 };
 
 describe.each([['loader-api-candles'], ['arango-candles'], ['dummy-service']])('the %s Job example in deploy/base/jobs', (target) => {

@@ -7,8 +7,12 @@ import { DEPLOYABLE_APPS, WORKER_APPS, note, presentApps, readRepoFile, repoPath
 const present = presentApps();
 const files = loadManifestFiles();
 const configMap = findObject<DataObject>(files, 'ConfigMap', 'streamforge-worker-config');
-const secret = findObject<DataObject>(files, 'Secret', 'streamforge-worker-secrets');
-const shared = { ...configMap.data, ...secret.stringData };
+/** The ConfigMap plus the role Secret a pod's container gets through envFrom (secrets/streamforge-role-secrets.template.yaml). */
+function sharedEnvOf(workload: Workload): Record<string, string> {
+  const secretName = workload.spec.template.spec.containers[0].envFrom?.find((e) => e.secretRef)?.secretRef?.name ?? '?';
+  return { ...configMap.data, ...findObject<DataObject>(files, 'Secret', secretName).stringData };
+}
+const roleSecretKeys = (workload: Workload): string[] => Object.keys(sharedEnvOf(workload)).filter((key) => !(key in (configMap.data ?? {})));
 /** Per-run variables of the Job contract that a target has no use for. */
 const PER_RUN_NOT_READ: Record<string, string[]> = {
   'loader-api-candles': ['COLLECTION_NAME'],
@@ -97,7 +101,9 @@ describe('app configuration from the manifests', () => {
     const job = findObject<Workload>(files, 'Job', files.find((f) => f.path === `deploy/base/jobs/${app}.yaml`)?.objects[0].metadata.name ?? '?');
     const perRun = Object.fromEntries((job.spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value as string]));
     const schema = appConfigSchema(app);
-    expect(() => loadConfig(schema as never, { env: { ...shared, ...perRun }, argv: [] })).not.toThrow();
+    expect(() => loadConfig(schema as never, { env: { ...sharedEnvOf(job), ...perRun }, argv: [] })).not.toThrow();
+    // Least privilege: its role Secret holds only credentials this app reads.
+    expect(roleSecretKeys(job).filter((key) => !(key in schema.shape))).toEqual([]);
     // The launcher gives every target the same per-run variables; each app ignores exactly those that
     // mean nothing to it. Any other ignored name is a launcher/app mismatch that would silently default.
     const ignored = Object.keys(perRun).filter((name) => !(name in schema.shape));
@@ -108,13 +114,14 @@ describe('app configuration from the manifests', () => {
     const deployment = findObject<Workload>(files, 'Deployment', 'queue-manager');
     const own = Object.fromEntries((deployment.spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value ?? (e.valueFrom?.fieldRef ? 'stf' : '')]));
     const schema = appConfigSchema('queue-manager');
-    expect(() => loadConfig(schema as never, { env: { ...shared, ...own }, argv: [] })).not.toThrow();
+    expect(() => loadConfig(schema as never, { env: { ...sharedEnvOf(deployment), ...own }, argv: [] })).not.toThrow();
+    expect(roleSecretKeys(deployment).filter((key) => !(key in schema.shape))).toEqual([]);
     expect(Object.keys(own).filter((name) => !(name in schema.shape))).toEqual([]);
   });
 
   const missing = DEPLOYABLE_APPS.filter((app) => !present.includes(app));
-  (missing.length === 0 ? it : it.skip)(`every shared setting and credential is read by some app${missing.length ? ` (skipped: ${missing.join(', ')} not in this checkout yet)` : ''}`, () => {
+  (missing.length === 0 ? it : it.skip)(`every shared setting is read by some app${missing.length ? ` (skipped: ${missing.join(', ')} not in this checkout yet)` : ''}`, () => {
     const read = new Set(DEPLOYABLE_APPS.flatMap((app) => Object.keys(appConfigSchema(app).shape)));
-    expect(Object.keys(shared).filter((key) => !read.has(key))).toEqual([]);
+    expect(Object.keys(configMap.data ?? {}).filter((key) => !read.has(key))).toEqual([]);
   });
 });

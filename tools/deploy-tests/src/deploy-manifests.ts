@@ -53,6 +53,7 @@ export interface Probe { httpGet?: { path: string; port: string | number } }
 export interface PodSpec {
   restartPolicy?: string;
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
   securityContext?: Record<string, unknown>;
   containers: Container[];
   volumes?: Array<{ name: string; emptyDir?: object; secret?: { secretName: string } }>;
@@ -62,6 +63,7 @@ export interface WorkloadSpec {
   replicas?: number;
   backoffLimit?: number;
   ttlSecondsAfterFinished?: number;
+  activeDeadlineSeconds?: number;
   strategy?: { type: string };
   template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
 }

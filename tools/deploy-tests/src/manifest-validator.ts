@@ -17,6 +17,7 @@ const SCHEMA_FILES: Record<string, string> = {
   'apps/v1/Deployment': `${K8S_SCHEMA_VERSION}/deployment-apps-v1.json`,
   'batch/v1/Job': `${K8S_SCHEMA_VERSION}/job-batch-v1.json`,
   'networking.k8s.io/v1/Ingress': `${K8S_SCHEMA_VERSION}/ingress-networking-v1.json`,
+  'networking.k8s.io/v1/NetworkPolicy': `${K8S_SCHEMA_VERSION}/networkpolicy-networking-v1.json`,
   'rbac.authorization.k8s.io/v1/Role': `${K8S_SCHEMA_VERSION}/role-rbac-v1.json`,
   'rbac.authorization.k8s.io/v1/RoleBinding': `${K8S_SCHEMA_VERSION}/rolebinding-rbac-v1.json`,
   'kafka.strimzi.io/v1/KafkaTopic': 'strimzi/kafkatopic_v1.json',

@@ -1,7 +1,7 @@
 import { findObject, kustomizationDirs, loadManifestFiles, type DataObject, type Workload } from './deploy-manifests';
 import { findKustomize } from './kustomize';
 import { createManifestValidator } from './manifest-validator';
-import { note, readRepoFile, repoPath } from './repo';
+import { listRepoFiles, note, readRepoFile, repoPath } from './repo';
 import { describeObject, isKubernetesObject, parseYamlDocuments, type KubernetesObject } from './yaml-documents';
 
 // Schema validation of raw files and rendered kustomizations lives in this one file: compiling the
@@ -142,13 +142,12 @@ describe('queue-manager Deployment', () => {
     expect(deployment.spec.strategy?.type).toBe('Recreate');
   });
 
-  it('reads the shared worker ConfigMap and Secret and mounts the Kafka cluster CA it hands to the Jobs', () => {
+  it('reads the shared worker ConfigMap and its own Secret, and mounts the Kafka cluster CA it hands to the Jobs', () => {
     const configMap = findObject(files, 'ConfigMap', 'streamforge-worker-config');
-    const secret = findObject(files, 'Secret', 'streamforge-worker-secrets');
-    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
+    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: 'streamforge-queue-manager' } }]);
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
     expect(env['K8S_WORKER_CONFIGMAP']).toBe(configMap.metadata.name);
-    expect(env['K8S_WORKER_SECRET']).toBe(secret.metadata.name);
+    for (const role of ['loader', 'sink', 'dummy-service']) findObject(files, 'Secret', env[`K8S_${role.toUpperCase().replace('-', '_')}_SECRET`] as string);
     const caVolume = podSpec.volumes?.find((v) => v.name === 'kafka-ca');
     expect(caVolume?.secret?.secretName).toBe(env['K8S_KAFKA_CA_SECRET']);
     expect(container.env?.find((e) => e.name === 'K8S_NAMESPACE')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.namespace');
@@ -166,11 +165,20 @@ describe('queue-manager Deployment', () => {
 describe('RBAC of the Kubernetes launcher', () => {
   const role = findObject<{ rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> }>(files, 'Role', 'queue-manager-launcher');
 
-  it('allows exactly Jobs create/get/list/watch/delete and reading Pods and their logs', () => {
+  // The verbs of every Kubernetes API call the launcher makes (`batch.createNamespacedJob` → batch/jobs:create).
+  const VERB_OF: Record<string, string> = { create: 'create', list: 'list', read: 'get', delete: 'delete', patch: 'patch', replace: 'update' };
+  const callsInCode = (): string[] => {
+    const calls = listRepoFiles('libs/launchers/src', (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'))
+      .flatMap((path) => [...readRepoFile(path).matchAll(/\bbatch\.(create|list|read|delete|patch|replace)Namespaced(Job|Pod|PodLog)\b/g)]);
+    const resource: Record<string, string> = { Job: 'batch/jobs', Pod: 'core/pods', PodLog: 'core/pods/log' };
+    return [...new Set(calls.map((m) => `${resource[m[2]]}:${VERB_OF[m[1]]}`))].sort();
+  };
+
+  it('allows exactly the verbs the launcher API calls need, nothing more', () => {
     const grants = role.rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group || 'core'}/${resource}:${verb}`)))).sort();
-    expect(grants).toEqual(
-      ['batch/jobs:create', 'batch/jobs:get', 'batch/jobs:list', 'batch/jobs:watch', 'batch/jobs:delete', 'core/pods:get', 'core/pods:list', 'core/pods:watch', 'core/pods/log:get'].sort(),
-    );
+    // Guard against a scan that finds nothing: the launcher creates Jobs.
+    expect(callsInCode()).toContain('batch/jobs:create');
+    expect(grants).toEqual(callsInCode());
   });
 
   it('binds the Role to the ServiceAccount queue-manager runs as', () => {
@@ -181,21 +189,32 @@ describe('RBAC of the Kubernetes launcher', () => {
   });
 });
 
-describe('the worker Secret template', () => {
-  const secret = findObject<DataObject>(files, 'Secret', 'streamforge-worker-secrets');
-  // docs/worker-job-shape.md names the Secret's keys; the template must hold exactly those plus the
-  // plain KAFKA_USER/KAFKA_PASSWORD pair that queue-manager and dummy-service read.
-  const contractKeys = [...(/the Secret the credentials \(([^)]+)\)/.exec(readRepoFile('docs/worker-job-shape.md').replace(/\s+/g, ' '))?.[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
+describe('the role Secrets template', () => {
+  // One Secret per role: its own Kafka user; ArangoDB credentials only for the sink and queue-manager,
+  // Binance keys only for the loader.
+  const EXPECTED_KEYS: Record<string, string[]> = {
+    'queue-manager': ['KAFKA_USER', 'KAFKA_PASSWORD', 'ARANGO_USER', 'ARANGO_PASSWORD'],
+    loader: ['KAFKA_USER', 'KAFKA_PASSWORD', 'BINANCE_API_KEY', 'BINANCE_API_SECRET'],
+    sink: ['KAFKA_USER', 'KAFKA_PASSWORD', 'ARANGO_USER', 'ARANGO_PASSWORD'],
+    'dummy-service': ['KAFKA_USER', 'KAFKA_PASSWORD'],
+  };
+  const secrets = files.filter((f) => f.path.startsWith('deploy/base/secrets/')).flatMap((f) => f.objects).filter((o) => o.kind === 'Secret' && o.metadata.name !== 'streamforge-api-tokens');
 
-  it('holds the keys the Job contract names', () => {
-    expect(contractKeys.length).toBeGreaterThan(0);
-    expect(Object.keys(secret.stringData ?? {}).sort()).toEqual([...contractKeys, 'KAFKA_USER', 'KAFKA_PASSWORD'].sort());
+  it('has exactly one Secret per role', () => {
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(Object.keys(EXPECTED_KEYS).map((role) => `streamforge-${role}`).sort());
   });
 
-  it('commits no secret: every password is a placeholder', () => {
-    const passwords = Object.entries(secret.stringData ?? {}).filter(([key]) => key.includes('PASSWORD'));
-    expect(passwords.length).toBe(4);
-    for (const [, value] of passwords) expect(value).toMatch(/^REPLACE_WITH_/);
-    expect(secret.data).toBeUndefined();
+  it.each(Object.entries(EXPECTED_KEYS))("streamforge-%s holds only the role's credentials, its Kafka user being the role's KafkaUser", (role, keys) => {
+    const secret = findObject<DataObject>(files, 'Secret', `streamforge-${role}`);
+    expect(Object.keys(secret.stringData ?? {}).sort()).toEqual([...keys].sort());
+    expect(secret.stringData?.['KAFKA_USER']).toBe(`streamforge-${role}`);
+    findObject(files, 'KafkaUser', `streamforge-${role}`);
+  });
+
+  it('commits no secret: every password and key is a placeholder', () => {
+    for (const secret of secrets as unknown as DataObject[]) {
+      for (const [key, value] of Object.entries(secret.stringData ?? {})) if (/PASSWORD|_KEY|_SECRET/.test(key)) expect(value).toMatch(/^REPLACE_WITH_/);
+      expect(secret.data).toBeUndefined();
+    }
   });
 });

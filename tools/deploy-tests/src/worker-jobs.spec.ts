@@ -6,7 +6,13 @@ import { WORKER_APPS } from './repo';
 // launcher must build the same shape (compared with these files once both are merged).
 const files = loadManifestFiles();
 const configMap = findObject<DataObject>(files, 'ConfigMap', 'streamforge-worker-config');
-const secret = findObject<DataObject>(files, 'Secret', 'streamforge-worker-secrets');
+/** The role each worker app runs as, its Secret and the launcher setting naming it (secrets/streamforge-role-secrets.template.yaml). */
+const ROLE_SECRET: Record<string, { secret: string; setting: string }> = {
+  'loader-api-candles': { secret: 'streamforge-loader', setting: 'K8S_LOADER_SECRET' },
+  'loader-ws-candles': { secret: 'streamforge-loader', setting: 'K8S_LOADER_SECRET' },
+  'arango-candles': { secret: 'streamforge-sink', setting: 'K8S_SINK_SECRET' },
+  'dummy-service': { secret: 'streamforge-dummy-service', setting: 'K8S_DUMMY_SERVICE_SECRET' },
+};
 const deployment = findObject<Workload>(files, 'Deployment', 'queue-manager');
 const launcherEnv = Object.fromEntries((deployment.spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
 const PER_RUN_ENV = ['QUEUE_ID', 'SYMBOL', 'TYPE', 'KAFKA_TOPIC', 'COLLECTION_NAME', 'TIME_RANGE', 'INTERVAL', 'TELEMETRY_PRODUCER_ID'];
@@ -36,6 +42,7 @@ describe('worker Job examples (deploy/base/jobs)', () => {
     it('retries twice, is cleaned up after an hour and never restarts a Pod in place', () => {
       expect(job.spec.backoffLimit).toBe(2);
       expect(job.spec.ttlSecondsAfterFinished).toBe(3600);
+      expect(job.spec.activeDeadlineSeconds).toBe(7 * 24 * 3600);
       expect(pod.restartPolicy).toBe('Never');
     });
 
@@ -60,10 +67,11 @@ describe('worker Job examples (deploy/base/jobs)', () => {
       expect(env['TYPE']).toMatch(new RegExp(`_${env['INTERVAL']}$`));
     });
 
-    it('takes shared settings and credentials from the ConfigMap and Secret, never inline', () => {
+    it("takes shared settings from the ConfigMap and credentials from its role's Secret, never inline", () => {
+      const secret = findObject<DataObject>(files, 'Secret', ROLE_SECRET[target].secret);
       expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
       expect(launcherEnv['K8S_WORKER_CONFIGMAP']).toBe(configMap.metadata.name);
-      expect(launcherEnv['K8S_WORKER_SECRET']).toBe(secret.metadata.name);
+      expect(launcherEnv[ROLE_SECRET[target].setting]).toBe(secret.metadata.name);
       const credentialKeys = Object.keys(secret.stringData ?? {});
       expect(Object.keys(env).filter((name) => credentialKeys.includes(name) || /PASSWORD|SECRET|TOKEN/.test(name))).toEqual([]);
     });
@@ -80,6 +88,8 @@ describe('worker Job examples (deploy/base/jobs)', () => {
       expect(container.resources).toEqual({ requests: { cpu: '100m', memory: target === 'dummy-service' ? '128Mi' : '256Mi' }, limits: { memory: '512Mi' } });
       expect(container.securityContext).toEqual({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
       expect(pod.nodeSelector).toEqual({ 'streamforge-worker': 'true' });
+      expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken).toBe(false);
     });
   });
 });

@@ -53,6 +53,10 @@ describe('queue-manager with the Kubernetes launcher, across a restart', () => {
     });
     expect(jobs[0].metadata.labels).toEqual({ app: 'streamforge', queue_id: queueId, target: 'loader-api-candles' });
     expect(jobs[0].spec.template.spec.nodeSelector).toEqual({ 'streamforge-worker': 'true' });
+    // Least privilege: each worker gets its role's Secret (the defaults), no API token, a deadline.
+    const raw = jobs as unknown as Array<{ spec: { activeDeadlineSeconds: number; template: { spec: { automountServiceAccountToken: boolean; containers: Array<{ envFrom: unknown }> } } } }>;
+    expect(raw.map((j) => j.spec.template.spec.containers[0].envFrom)).toEqual(['streamforge-loader', 'streamforge-sink'].map((name) => [{ configMapRef: { name: 'streamforge-worker-config' } }, { secretRef: { name } }]));
+    expect(raw.map((j) => [j.spec.activeDeadlineSeconds, j.spec.template.spec.automountServiceAccountToken])).toEqual([[604800, false], [604800, false]]);
 
     const get = async () => (await qm.get<Envelope<QueueState>>(`/queues/${queueId}`)).body.data;
     const t0 = Date.now() / 1000;

@@ -102,8 +102,8 @@ describe('a worker’s exit is recorded even when the store fails once', () => {
         launcher: (onExit) =>
           createKubernetesLauncher(
             {
-              kubeconfigPath: api.kubeconfigPath, namespace: 'stf', workerConfigMap: 'cm', workerSecret: 'secret', nodeSelector: {}, imageRegistry: 'registry.test',
-              imageTag: 'v0', images: {}, backoffLimit: 0, ttlSecondsAfterFinished: 60, jobPollMs: 100,
+              kubeconfigPath: api.kubeconfigPath, namespace: 'stf', workerConfigMap: 'cm', workerSecrets: { loader: 'loader', sink: 'sink', 'dummy-service': 'dummy' }, nodeSelector: {}, imageRegistry: 'registry.test',
+              imageTag: 'v0', images: {}, backoffLimit: 0, ttlSecondsAfterFinished: 60, activeDeadlineSeconds: 3600, jobPollMs: 100,
             },
             { logger, onExit },
           ),
