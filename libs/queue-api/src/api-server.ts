@@ -87,6 +87,9 @@ export async function createApiServer(deps: ApiServerDeps) {
     request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
   });
 
+  // Before any hook that may answer early: its onRequest hook marks an upgrade so that its onResponse
+  // destroys the socket; a refusal answered ahead of it left the socket open (and shutdown waiting).
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectWsProtocol } });
   registerHardening(app, { maxWsConnections: deps.maxWsConnections ?? DEFAULT_MAX_WS_CONNECTIONS, wsConnections: () => deps.hub.size });
   if (deps.auth) registerAuth(app, { authenticator: deps.auth, logger: deps.logger });
 
@@ -113,7 +116,6 @@ export async function createApiServer(deps: ApiServerDeps) {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectWsProtocol } });
 
   app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 

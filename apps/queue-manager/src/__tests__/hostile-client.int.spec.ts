@@ -1,9 +1,9 @@
 /**
  * The built queue-manager bundle, with authentication on (an OIDC issuer stand-in and an API token
- * file), against what a hostile client on the network would try. A foreign Origin on /ws/topic and
- * a form POST are refused in libs/queue-api (auth-plugin.spec, hardening.spec): here they left the
- * bundle's SIGTERM shutdown waiting (under investigation), so they are not repeated.
+ * file), against what a hostile client on the network would try; the last test proves the refused
+ * WebSocket left no socket that holds up the SIGTERM shutdown.
  */
+import WebSocket from 'ws';
 import { OidcStandIn, writeApiTokenFile } from '@streamforge/queue-api/testing';
 import { killAllWorkerProcesses } from '@streamforge/worker/testing';
 import { queueManagerEnv, startQueueManager, type QueueManagerProcess } from './queue-manager-process';
@@ -24,7 +24,8 @@ beforeAll(async () => {
   }));
 }, 60_000);
 afterAll(async () => {
-  await qm?.stop();
+  // Bounded: a refused upgrade whose socket stayed open once made this wait forever.
+  await Promise.race([qm?.stop(), new Promise((_, reject) => setTimeout(() => reject(new Error('queue-manager did not exit within 15 s of SIGTERM')), 15_000))]);
   await oidc?.close();
   killAllWorkerProcesses();
 });
@@ -78,6 +79,18 @@ describe('a hostile client against the built queue-manager', () => {
     expect(century.status).toBe(400);
     expect(century.body.message).toMatch(/1s candles for loader-api-candles; at most 5,000,000 per queue/);
     expect((await call('GET', '/queues', { headers: operator })).body.data).toEqual([]);
+  });
+
+  it('a foreign page: its Origin may not open /ws/topic even with a token (403), and a form POST is refused (415)', async () => {
+    const refused = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${qm.url.replace('http', 'ws')}/ws/topic`, ['streamforge.v1', `bearer.${apiTokens.tokens.viewer}`], { origin: 'https://evil.example' });
+      socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once('open', () => reject(new Error('a foreign Origin opened /ws/topic')));
+      socket.once('error', reject);
+    });
+    expect(refused).toBe(403);
+    const form = await call('POST', '/queues/start', { headers: { ...operator, 'content-type': 'application/x-www-form-urlencoded' }, raw: 'symbol=BTCUSDT&time_range=2024-08-01:2024-08-01' });
+    expect(form.status).toBe(415);
   });
 
   it('deeply nested JSON: 400, and the service keeps answering', async () => {
