@@ -5,6 +5,7 @@ import type { Logger } from '@streamforge/logging';
 import type { QueueState, StartFlowRequest, StartQueueRequest, StartQueueResult, TelemetryEvent } from '@streamforge/schemas';
 import type { CommandPublisher } from './command-publisher';
 import { DeadlineExceededError, withinDeadline } from './deadline';
+import { deadLetterTopicOf } from './queue-retention';
 import { AdmissionError, DependencyUnavailableError, QueueConflictError, QueueNotFoundError, StartFailedError } from './errors';
 import { flowToStartRequest, type FlowCatalog } from './flow-catalog';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
@@ -161,9 +162,11 @@ export class QueueService {
     }
     const kafkaDeadline = Date.now() + this.config.startKafkaTimeoutMs;
     const topics = [...new Set(plan.targets.map((t) => t.kafkaTopic))];
+    // Sinks' dead-letter topics too: only queue-manager may create topics (the sink's Kafka user cannot).
+    const deadLetterTopics = [...new Set(plan.targets.map((t) => deadLetterTopicOf({ target: t.target, kafka_topic: t.kafkaTopic })).filter((t): t is string => t !== undefined))];
     try {
       await withinDeadline(
-        ensureTopics(this.deps.kafka, topics.map((topic) => ({ topic, numPartitions: this.config.dataTopicPartitions }))),
+        ensureTopics(this.deps.kafka, [...topics.map((topic) => ({ topic, numPartitions: this.config.dataTopicPartitions })), ...deadLetterTopics.map((topic) => ({ topic }))]),
         kafkaDeadline, `creating topic ${topics.join(', ')}`, this.config.startKafkaTimeoutMs,
       );
     } catch (error) {

@@ -67,7 +67,7 @@ const EXPECTED_TOPIC_OPS: Record<Role, Record<'control' | 'events' | 'data' | 'd
   // Delete: queue retention (libs/orchestrator queue-retention.ts) removes ended queues' data and DLQ topics.
   'queue-manager': { control: ['Describe', 'Write'], events: ['Describe', 'Read'], data: ['Create', 'Delete', 'Describe'], dlq: ['Create', 'Delete', 'Describe'] },
   loader: { control: ['Describe', 'Read'], events: ['Describe', 'Write'], data: ['Describe', 'Read', 'Write'], dlq: ['Describe', 'Read', 'Write'] },
-  sink: { control: ['Describe', 'Read'], events: ['Describe', 'Write'], data: ['Create', 'Describe', 'Read', 'Write'], dlq: ['Create', 'Describe', 'Read', 'Write'] },
+  sink: { control: ['Describe', 'Read'], events: ['Describe', 'Write'], data: ['Describe', 'Read', 'Write'], dlq: ['Describe', 'Read', 'Write'] },
   'dummy-service': { control: ['Describe', 'Read'], events: ['Describe', 'Write'], data: [], dlq: [] },
 };
 const TOPIC_OPERATIONS = ['Read', 'Write', 'Create', 'Delete', 'Describe', 'Alter', 'DescribeConfigs', 'AlterConfigs', 'IdempotentWrite', 'ClusterAction'];
@@ -118,10 +118,11 @@ describe('Strimzi resources (deploy/strimzi)', () => {
     expect(aclsOf(role).filter((a) => !['topic', 'group'].includes(a.resource.type) || a.operations.includes('All') || a.type === 'deny')).toEqual([]);
   });
 
-  it('only queue-manager writes queue-control or deletes data topics (retention); nobody reconfigures a topic', () => {
+  it('only queue-manager writes queue-control, creates topics or deletes them (retention); nobody reconfigures a topic', () => {
     const data = `${QUEUE}-data`;
     expect(ROLES.filter((r) => allows(r, 'topic', configMap.data?.['QUEUE_CONTROL_TOPIC'] as string, 'Write'))).toEqual(['queue-manager']);
-    expect(ROLES.filter((r) => allows(r, 'topic', data, 'Create'))).toEqual(['queue-manager', 'sink']);
+    // queue-manager creates the data and dead-letter topics at start (libs/orchestrator queue-service).
+    for (const topic of [data, `${data}-dlq`]) expect(ROLES.filter((r) => allows(r, 'topic', topic, 'Create'))).toEqual(['queue-manager']);
     expect(ROLES.filter((r) => allows(r, 'topic', data, 'Delete'))).toEqual(['queue-manager']);
     for (const op of ['Alter', 'AlterConfigs']) expect(ROLES.filter((r) => allows(r, 'topic', data, op))).toEqual([]);
   });
