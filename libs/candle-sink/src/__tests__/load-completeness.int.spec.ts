@@ -1,33 +1,12 @@
-import type { Admin, Producer } from 'kafkajs';
-import { createLogger } from '@streamforge/logging';
-import { createIdempotentProducer } from '@streamforge/kafka';
-import { createTestKafka } from '@streamforge/kafka/testing';
 import { minuteCandles } from '../testing';
-import { sinkScenario, withUpsert, within } from './sink-scenario';
+import { sinkScenario, sinkTestKit, withUpsert, within } from './sink-scenario';
 
-const kafka = createTestKafka('sink-completeness-test');
-const logger = createLogger({ service: 'sink-completeness-test', level: 'fatal' });
-const cleanups: Array<() => Promise<void>> = [];
-let producer: Producer;
-let admin: Admin;
+const kit = sinkTestKit('sink-completeness-test');
 
-beforeAll(async () => {
-  producer = createIdempotentProducer(kafka);
-  admin = kafka.admin();
-  await Promise.all([producer.connect(), admin.connect()]);
-});
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-afterAll(async () => {
-  await Promise.all([producer.disconnect(), admin.disconnect()]);
-});
-
-const shared = () => ({ kafka, producer, admin, logger, cleanups });
 
 describe('the sink finishes only when the store holds what was published', () => {
   it('reports error with expected, stored and the first missing open_times when the store lost candles', async () => {
-    const s = await sinkScenario(shared(), { partitions: 2 });
+    const s = await sinkScenario(kit, { partitions: 2 });
     const candles = minuteCandles();
     const lost = new Set([candles[700]._key, candles[701]._key]);
     await s.publisher.candles(candles);
@@ -46,7 +25,7 @@ describe('the sink finishes only when the store holds what was published', () =>
   });
 
   it('reports error when the markers count more candles than the store holds and none is missing in between', async () => {
-    const s = await sinkScenario(shared());
+    const s = await sinkScenario(kit);
     await s.publisher.candles(minuteCandles({ count: 100 }));
     await s.publisher.endOfStream(s.partitions, 120);
     expect((await within(30_000, 'the sink run', s.newSink().run())).status).toBe('error');
@@ -55,7 +34,7 @@ describe('the sink finishes only when the store holds what was published', () =>
   });
 
   it('carries expected_records and error_count, and a restarted sink reads both back from its group', async () => {
-    const s = await sinkScenario(shared(), { partitions: 2 });
+    const s = await sinkScenario(kit, { partitions: 2 });
     const candles = minuteCandles();
     await s.publisher.candles(candles);
     await s.publisher.raw([{ key: 'x', value: 'not json' }, { key: 'y', value: '{"_key":"nope"}' }, { key: 'z', value: null }]);

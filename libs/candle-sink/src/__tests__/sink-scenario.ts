@@ -1,8 +1,8 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { Logger } from '@streamforge/logging';
+import { createLogger, type Logger } from '@streamforge/logging';
 import { Registry } from '@streamforge/metrics';
-import { createTelemetryPublisher, ensureTopics } from '@streamforge/kafka';
-import { TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
+import { createIdempotentProducer, createTelemetryPublisher, ensureTopics } from '@streamforge/kafka';
+import { createTestKafka, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
 import { createSqliteDocumentStore, type DocumentStore } from '@streamforge/storage';
 import { createCandleSink, type CandleSink, type CandleSinkConfig } from '../candle-sink';
 import { createSinkMetrics } from '../sink-metrics';
@@ -10,6 +10,25 @@ import { CandlePublisher } from '../testing';
 
 /** A sink event as the tests read it. */
 export type SinkEvent = { status: string; records_written: number; expected_records?: number; error_message?: string; error_count?: number; message: string };
+
+/** What a spec's scenarios share: one client, producer and admin for the file, cleanups after each test. */
+export interface SinkTestKit {
+  kafka: Kafka;
+  producer: Producer;
+  admin: Admin;
+  logger: Logger;
+  cleanups: Array<() => Promise<void>>;
+}
+
+/** Registers the file's beforeAll/afterEach/afterAll and returns the kit they keep connected. */
+export function sinkTestKit(name: string): SinkTestKit {
+  const kafka = createTestKafka(name);
+  const kit: SinkTestKit = { kafka, producer: createIdempotentProducer(kafka), admin: kafka.admin(), logger: createLogger({ service: name, level: 'fatal' }), cleanups: [] };
+  beforeAll(() => Promise.all([kit.producer.connect(), kit.admin.connect()]));
+  afterEach(() => Promise.all(kit.cleanups.splice(0).map((cleanup) => cleanup())));
+  afterAll(() => Promise.all([kit.producer.disconnect(), kit.admin.disconnect()]));
+  return kit;
+}
 
 /** The store with another upsertBatch (dependency injection, no module mocking). */
 export function withUpsert(inner: DocumentStore, upsertBatch: DocumentStore['upsertBatch']): DocumentStore {
@@ -27,7 +46,7 @@ export function withUpsert(inner: DocumentStore, upsertBatch: DocumentStore['ups
  * sink of the same group (a restart) over the store, optionally wrapped.
  */
 export async function sinkScenario(
-  shared: { kafka: Kafka; producer: Producer; admin: Admin; logger: Logger; cleanups: Array<() => Promise<void>> },
+  shared: SinkTestKit,
   options: { partitions?: number; config?: Partial<CandleSinkConfig> } = {},
 ) {
   const { kafka, producer, admin, logger } = shared;

@@ -1,34 +1,14 @@
-import type { Admin, Producer } from 'kafkajs';
-import { createLogger } from '@streamforge/logging';
-import { createIdempotentProducer } from '@streamforge/kafka';
-import { createTestKafka } from '@streamforge/kafka/testing';
 import { StoreUnavailableError } from '@streamforge/storage';
 import { minuteCandles } from '../testing';
-import { sinkScenario, withUpsert, within } from './sink-scenario';
+import { sinkScenario, sinkTestKit, withUpsert, within } from './sink-scenario';
 
-const kafka = createTestKafka('sink-stop-retry-test');
-const logger = createLogger({ service: 'sink-stop-retry-test', level: 'fatal' });
-const cleanups: Array<() => Promise<void>> = [];
-let producer: Producer;
-let admin: Admin;
-
-beforeAll(async () => {
-  producer = createIdempotentProducer(kafka);
-  admin = kafka.admin();
-  await Promise.all([producer.connect(), admin.connect()]);
-});
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-afterAll(async () => {
-  await Promise.all([producer.disconnect(), admin.disconnect()]);
-});
+const kit = sinkTestKit('sink-stop-retry-test');
 
 describe('a stop while a slice waits for its store retry', () => {
   it('commits no later slice of the partition, so a restarted sink stores every candle', async () => {
     // One partition, slices of 100: slice A (the first) fails once and waits a long retry pause;
     // slice B, right behind it, is stored meanwhile; then the stop arrives.
-    const s = await sinkScenario({ kafka, producer, admin, logger, cleanups }, { config: { storeRetry: { initialDelayMs: 60_000, maxDelayMs: 60_000, giveUpAfterMs: 120_000 } } });
+    const s = await sinkScenario(kit, { config: { storeRetry: { initialDelayMs: 60_000, maxDelayMs: 60_000, giveUpAfterMs: 120_000 } } });
     const candles = minuteCandles({ count: 1000 });
     await s.publisher.candles(candles);
     await s.publisher.endOfStream(s.partitions, candles.length);
