@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createSqliteDocumentStore } from './sqlite-document-store';
 import { candleDocuments } from './bench/candle-documents';
@@ -46,6 +47,33 @@ describe('SqliteDocumentStore', () => {
     const details = plan.map((row) => row.detail).join(' | ');
     expect(details).toMatch(/SEARCH candles USING INDEX candles__open_time/);
     expect(details).not.toMatch(/TEMP B-TREE|SCAN/);
+  });
+
+  it('opens a fresh file while another connection holds its lock (the switch to WAL waits, as writes do)', async () => {
+    const path = join(dir, 'store.db');
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const Database = require(workerData.module);
+       const db = new Database(workerData.path);
+       db.exec('CREATE TABLE t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1)');
+       parentPort.postMessage('locked');
+       setTimeout(() => { db.exec('COMMIT'); db.close(); parentPort.postMessage('released'); }, 300);`,
+      { eval: true, workerData: { path, module: require.resolve('better-sqlite3') } },
+    );
+    const released = new Promise<void>((resolve) => holder.on('message', (message: string) => message === 'released' && resolve()));
+    await new Promise<void>((resolve) => holder.once('message', () => resolve()));
+
+    const store = createSqliteDocumentStore({ path, busyTimeoutMs: 10_000 });
+    await expect(store.ping()).resolves.toBeUndefined(); // "database is locked" at once without the retry
+    await store.ensureCollection('candles');
+    await store.upsertBatch('candles', candleDocuments(2));
+    expect(await store.count('candles')).toBe(2);
+    await store.close();
+    await released;
+    await holder.terminate();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
   });
 
   it('sees a collection another process created after it started', async () => {

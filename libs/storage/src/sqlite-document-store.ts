@@ -9,6 +9,26 @@ import { DEFAULT_RANGE_FIELDS, normalizeRangeQuery, validateRangeField } from '.
 import { normalizePageQuery } from './page-query';
 import { SqliteWriteThread, WriteThreadFailure } from './sqlite-write-thread';
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Switching to WAL needs an exclusive lock and SQLite's busy handler does not wait for it: a second
+ * process opening the file while the first holds a lock gets "database is locked" at once. So the
+ * switch retries until busyTimeoutMs, and is skipped when the file is already WAL (the mode persists).
+ */
+function enableWal(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 20); // db() is synchronous; the lock holder is another thread or process
+    }
+  }
+}
+
 export interface SqliteStoreConfig {
   /** Database file; its directory is created when missing. `:memory:` for throwaway stores. */
   path: string;
@@ -209,7 +229,7 @@ export class SqliteDocumentStore implements DocumentStore {
     try {
       if (this.location !== ':memory:') mkdirSync(dirname(this.location), { recursive: true });
       const db = new Database(this.location, { timeout: this.busyTimeoutMs });
-      db.pragma('journal_mode = WAL');
+      enableWal(db, this.busyTimeoutMs);
       db.pragma(`synchronous = ${this.config.synchronous ?? 'NORMAL'}`);
       this.database = db;
       return db;
