@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       ? createKubernetesLauncher(
           {
             namespace: config.K8S_NAMESPACE, workerConfigMap: config.K8S_WORKER_CONFIGMAP, workerSecrets: { loader: config.K8S_LOADER_SECRET, sink: config.K8S_SINK_SECRET, 'dummy-service': config.K8S_DUMMY_SERVICE_SECRET },
-            kafkaCaSecret: config.K8S_KAFKA_CA_SECRET, nodeSelector: config.K8S_NODE_SELECTOR ?? {}, imageRegistry: config.IMAGE_REGISTRY,
+            kafkaCaSecret: config.K8S_KAFKA_CA_SECRET, arangoCaSecret: config.K8S_ARANGO_CA_SECRET, nodeSelector: config.K8S_NODE_SELECTOR ?? {}, imageRegistry: config.IMAGE_REGISTRY,
             imageTag: config.IMAGE_TAG ?? `v${version}`, images: imageOverrides(config), backoffLimit: config.WORKER_BACKOFF_LIMIT,
             ttlSecondsAfterFinished: config.K8S_TTL_SECONDS_AFTER_FINISHED, activeDeadlineSeconds: config.K8S_ACTIVE_DEADLINE_SECONDS, jobPollMs: config.K8S_JOB_POLL_MS,
           },

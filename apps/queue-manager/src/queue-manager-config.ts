@@ -50,6 +50,7 @@ export const queueManagerConfigSchema = z
     K8S_SINK_SECRET: z.string().min(1).default('streamforge-sink').describe('Secret the sink (arango-candles) gets with envFrom'),
     K8S_DUMMY_SERVICE_SECRET: z.string().min(1).default('streamforge-dummy-service').describe('Secret dummy-service gets with envFrom'),
     K8S_KAFKA_CA_SECRET: z.string().optional().describe('Secret holding the Kafka cluster CA, mounted at /etc/streamforge/kafka-ca'),
+    K8S_ARANGO_CA_SECRET: z.string().optional().describe('Secret (key ca.crt) with the CA of an https ArangoDB, mounted into the sink at /etc/streamforge/arango-ca (ARANGO_CA_PATH set)'),
     K8S_NODE_SELECTOR: nodeSelector.optional().describe('k=v,k=v node selector of worker pods'),
     K8S_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
     // A safety net for a hung worker, not a timeout of normal work: a year of 1s candles or a sink

@@ -24,4 +24,23 @@ describe('worker Job credentials and limits', () => {
     expect(job.spec?.template.spec?.automountServiceAccountToken).toBe(false);
     expect(job.spec?.template.spec?.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
+
+  it("mounts ArangoDB's CA into the sink only, where ARANGO_CA_PATH points at it, beside the Kafka CA", () => {
+    const withCas = { ...config, kafkaCaSecret: 'k3-cluster-ca-cert', arangoCaSecret: 'arango-ca' };
+    const sink = buildWorkerJob(spec('arango-candles'), withCas).spec?.template.spec;
+    expect(sink?.volumes).toEqual([{ name: 'kafka-ca', secret: { secretName: 'k3-cluster-ca-cert' } }, { name: 'arango-ca', secret: { secretName: 'arango-ca' } }]);
+    expect(sink?.containers[0].volumeMounts).toEqual([
+      { name: 'kafka-ca', mountPath: '/etc/streamforge/kafka-ca', readOnly: true },
+      { name: 'arango-ca', mountPath: '/etc/streamforge/arango-ca', readOnly: true },
+    ]);
+    expect(sink?.containers[0].env).toContainEqual({ name: 'ARANGO_CA_PATH', value: '/etc/streamforge/arango-ca/ca.crt' });
+    for (const target of ['loader-api-candles', 'loader-ws-candles', 'dummy-service']) {
+      const pod = buildWorkerJob(spec(target), withCas).spec?.template.spec;
+      expect(pod?.volumes?.map((v) => v.name)).toEqual(['kafka-ca']);
+      expect(pod?.containers[0].env?.map((e) => e.name)).not.toContain('ARANGO_CA_PATH');
+    }
+    const without = buildWorkerJob(spec('arango-candles'), config).spec?.template.spec;
+    expect(without?.volumes).toBeUndefined();
+    expect(without?.containers[0].env?.map((e) => e.name)).not.toContain('ARANGO_CA_PATH');
+  });
 });

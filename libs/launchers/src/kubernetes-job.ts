@@ -10,6 +10,11 @@ export interface KubernetesJobConfig {
   workerSecrets: Record<WorkerRole, string>;
   /** Secret holding the Kafka cluster CA (Strimzi's `<cluster>-cluster-ca-cert`); no volume when empty. */
   kafkaCaSecret?: string;
+  /**
+   * Secret holding the CA of an https ArangoDB with a private CA (key `ca.crt`, as cert-manager and
+   * Strimzi write it); mounted into the sink only, which then reads it from ARANGO_CA_PATH. None when empty.
+   */
+  arangoCaSecret?: string;
   nodeSelector: Record<string, string>;
   imageRegistry: string;
   imageTag: string;
@@ -38,6 +43,7 @@ export function workerRole(target: string): WorkerRole {
 }
 
 export const KAFKA_CA_MOUNT = '/etc/streamforge/kafka-ca';
+export const ARANGO_CA_MOUNT = '/etc/streamforge/arango-ca';
 const METRICS_PORT = 8000;
 /**
  * Memory a worker is scheduled with: at least its measured peak RSS (bench:loader 192 MB,
@@ -60,8 +66,17 @@ export function workerImage(target: string, config: Pick<KubernetesJobConfig, 'i
 
 /** Exactly the Job shape of docs/worker-job-shape.md for one worker. */
 export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V1Job {
-  const env = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
   const hasCa = Boolean(config.kafkaCaSecret);
+  const hasArangoCa = Boolean(config.arangoCaSecret) && workerRole(spec.target) === 'sink';
+  const env = Object.entries({ ...spec.env, ...(hasArangoCa ? { ARANGO_CA_PATH: `${ARANGO_CA_MOUNT}/ca.crt` } : {}) }).map(([name, value]) => ({ name, value }));
+  const volumeMounts = [
+    ...(hasCa ? [{ name: 'kafka-ca', mountPath: KAFKA_CA_MOUNT, readOnly: true }] : []),
+    ...(hasArangoCa ? [{ name: 'arango-ca', mountPath: ARANGO_CA_MOUNT, readOnly: true }] : []),
+  ];
+  const volumes = [
+    ...(hasCa ? [{ name: 'kafka-ca', secret: { secretName: config.kafkaCaSecret } }] : []),
+    ...(hasArangoCa ? [{ name: 'arango-ca', secret: { secretName: config.arangoCaSecret } }] : []),
+  ];
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -87,12 +102,12 @@ export function buildWorkerJob(spec: WorkerSpec, config: KubernetesJobConfig): V
               env,
               envFrom: [{ configMapRef: { name: config.workerConfigMap } }, { secretRef: { name: config.workerSecrets[workerRole(spec.target)] } }],
               ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
-              ...(hasCa ? { volumeMounts: [{ name: 'kafka-ca', mountPath: KAFKA_CA_MOUNT, readOnly: true }] } : {}),
+              ...(volumeMounts.length > 0 ? { volumeMounts } : {}),
               resources: workerResources(spec.target),
               securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             },
           ],
-          ...(hasCa ? { volumes: [{ name: 'kafka-ca', secret: { secretName: config.kafkaCaSecret } }] } : {}),
+          ...(volumes.length > 0 ? { volumes } : {}),
           ...(Object.keys(config.nodeSelector).length > 0 ? { nodeSelector: { ...config.nodeSelector } } : {}),
         },
       },
