@@ -22,6 +22,8 @@ const SCHEMA_FILES: Record<string, string> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': `${K8S_SCHEMA_VERSION}/rolebinding-rbac-v1.json`,
   'kafka.strimzi.io/v1/KafkaTopic': 'strimzi/kafkatopic_v1.json',
   'kafka.strimzi.io/v1/KafkaUser': 'strimzi/kafkauser_v1.json',
+  'keda.sh/v1alpha1/ScaledJob': 'keda/scaledjob_v1alpha1.json',
+  'keda.sh/v1alpha1/TriggerAuthentication': 'keda/triggerauthentication_v1alpha1.json',
 };
 
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -18,8 +18,8 @@ describe('Pod Security restricted', () => {
   });
 
   const shipped = files.flatMap((f) => podsOf(f.objects).map(([name, spec]) => [`${f.path} ${name}`, spec] as [string, unknown]));
-  it('finds the queue-manager Deployment and every worker Job example', () => {
-    expect(shipped.length).toBe(1 + WORKER_APPS.length);
+  it('finds the queue-manager Deployment, every worker Job example and the KEDA ScaledJob', () => {
+    expect(shipped.length).toBe(1 + WORKER_APPS.length + 1);
   });
   it.each(shipped)('%s passes', (_name, spec) => {
     expect(restrictedViolations(spec)).toEqual([]);

@@ -50,9 +50,10 @@ export function restrictedViolations(podSpec: unknown): string[] {
   return problems;
 }
 
-/** The pod template of a workload (Deployment, Job, StatefulSet, DaemonSet, CronJob) or a Pod's spec; undefined otherwise. */
+/** The pod template of a workload (Deployment, Job, StatefulSet, DaemonSet, CronJob, KEDA ScaledJob) or a Pod's spec; undefined otherwise. */
 export function podSpecOf(object: { kind: string } & Dict): unknown {
   if (object.kind === 'Pod') return object['spec'];
+  if (object.kind === 'ScaledJob') return dict(dict(dict(object['spec'])['jobTargetRef'])['template'])['spec'];
   if (object.kind === 'CronJob') return dict(dict(dict(dict(object['spec'])['jobTemplate'])['spec'])['template'])['spec'];
   if (['Deployment', 'Job', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(object.kind)) return dict(dict(object['spec'])['template'])['spec'];
   return undefined;
