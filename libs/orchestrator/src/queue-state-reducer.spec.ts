@@ -106,6 +106,23 @@ describe('queue state reducer', () => {
     expect(applyEvent(state, event(loader, 'pong', { ping_ts: 1, ponged_at: 2 }))).toBeUndefined();
     expect(applyEvent(state, { ...event(loader, 'started'), queue_id: 'wf-other' })).toBeUndefined();
     expect(applyEvent(state, event('someone__zzzzzz', 'started'))).toBeUndefined();
+    expect(applyEvent(state, event('someone__zzzzzz', 'finished'))).toBeUndefined();
+  });
+
+  it("takes the outcome of a target's extra instance (KEDA), so the launched one may exit 0 without an event", () => {
+    const extra = 'arango-candles__arango-candles-btcusdt-abc123-x7k2p';
+    let state = reduce(fresh(), [event(loader, 'finished', { records_written: 1440 }), event(sink, 'loading', { records_written: 700 })]);
+    // Its progress is not the line's: the launched instance's is.
+    expect(applyEvent(state, event(extra, 'loading', { records_written: 740 }))).toBeUndefined();
+    state = reduce(state, [event(extra, 'finished', { records_written: 1440, expected_records: 1440, message: 'load complete' })]);
+    expect(state.status).toBe('finished');
+    expect(state.targets[1]).toMatchObject({ status: 'finished', records_written: 1440, expected_records: 1440, message: `load complete (reported by ${extra})` });
+    // The launched instance then ends without an event (complete elsewhere): not an error.
+    expect(failTarget(state, 'job-arango-candles-btcusdt-abc123', 'worker exited (exit 0) without reporting finished', 9999)).toBeUndefined();
+
+    const failing = reduce(fresh(), [event(sink, 'loading'), event(extra, 'error', { error_message: 'store gone' })]);
+    expect(failing.status).toBe('error');
+    expect(failing.targets[1]).toMatchObject({ status: 'error', error_message: 'store gone' });
   });
 
   it('derives stopping after a stop, and interrupted once every target ended', () => {

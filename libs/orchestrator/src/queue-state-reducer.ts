@@ -37,7 +37,7 @@ export function newQueueState(plan: QueuePlan, now: number): QueueState {
 export function applyEvent(state: QueueState, event: TelemetryEvent): QueueState | undefined {
   if (event.status === 'pong' || event.queue_id !== state.queue_id) return undefined;
   const index = state.targets.findIndex((t) => t.telemetry_id === event.producer);
-  if (index < 0) return undefined;
+  if (index < 0) return applyExtraInstanceEvent(state, event);
   const current = state.targets[index];
   if (isFinalTarget(current)) return undefined;
   const status = event.status as TargetStatus;
@@ -62,6 +62,31 @@ export function applyEvent(state: QueueState, event: TelemetryEvent): QueueState
   };
   if (sameTarget(current, next)) return undefined;
   return replaceTarget(state, index, next);
+}
+
+/**
+ * An instance of a target that queue-manager did not launch (a KEDA ScaledJob's extra sink, whose
+ * producer id is `<target>__<pod name>`): only its outcome counts. Its `finished` is the load's (one
+ * instance of a scaled-out sink reports it, the others exit 0 without an event, the launched one
+ * included); its `error` is the queue's. Its progress events are ignored: the line shows the launched
+ * instance's.
+ */
+function applyExtraInstanceEvent(state: QueueState, event: TelemetryEvent): QueueState | undefined {
+  if (event.status !== 'finished' && event.status !== 'error') return undefined;
+  const index = state.targets.findIndex((t) => event.producer.startsWith(`${t.target}__`));
+  if (index < 0 || isFinalTarget(state.targets[index])) return undefined;
+  const current = state.targets[index];
+  const message = `${event.message} (reported by ${event.producer})`;
+  return replaceTarget(state, index, {
+    ...current,
+    status: event.status,
+    message,
+    ...(event.status === 'finished' ? { records_written: event.records_written, expected_records: event.expected_records ?? current.expected_records } : { error_message: event.error_message ?? message }),
+    error_count: event.error_count ?? current.error_count,
+    started_at: current.started_at ?? event.timestamp,
+    finished_at: event.timestamp,
+    last_event_at: Math.max(current.last_event_at ?? event.timestamp, event.timestamp),
+  });
 }
 
 /** Marks a target that could not be launched or whose worker died without a final event. */
