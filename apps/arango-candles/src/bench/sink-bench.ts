@@ -5,7 +5,9 @@
 // of at least N partitions; the figures are from the first join to the load complete.
 // Pre-fills a topic with N candles (default 1,000,000) and end-of-stream markers, then times the
 // built arango-candles bundle draining it into SQLite: candles/s and the sink's peak RSS.
-// Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts the local broker (and stops it afterwards).
+// Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts a broker of its own (a fresh data dir, never the
+// one `npm run kafka -- start` runs) and stops it afterwards. Each drain ends with a check line (the
+// documents in SQLite read back); a MISMATCH, or a sink exiting non-zero, makes the bench exit 1.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     },
   });
   const total = Number(values.candles);
+  if (!Number.isInteger(total) || total < 1) throw new Error(`--candles must be a whole number ≥ 1, got "${values.candles}"`);
   const replicas = Number(values.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a whole number ≥ 1, got "${values.replicas}"`);
   // At least one partition per instance, else the extra instances have nothing to read.
@@ -46,55 +49,69 @@ async function main(): Promise<void> {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx nx build arango-candles\` first`);
 
   let brokers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  let startedBroker = false;
-  if (!brokers) {
-    const started = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), 'start'], { encoding: 'utf8', cwd: repoRoot });
+  // Its own state file and data dir: the developer's `npm run kafka -- start` broker is neither reused nor stopped.
+  const brokerDir = brokers ? undefined : mkdtempSync(join(tmpdir(), 'sink-bench-kafka-'));
+  const brokerCli = (...args: string[]) =>
+    spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), ...args], {
+      encoding: 'utf8', cwd: repoRoot, env: { ...process.env, LOCAL_KAFKA_STATE_FILE: join(brokerDir as string, 'broker.json') },
+    });
+  if (brokerDir) {
+    out('starting a Kafka broker of its own (set KAFKA_BOOTSTRAP_SERVERS to use a running one)');
+    const started = brokerCli('start', '--data-dir', join(brokerDir, 'data'));
     const line = started.stdout.trim().split('\n').pop() ?? '';
     if (started.status !== 0 || !line.startsWith('KAFKA_BOOTSTRAP_SERVERS=')) throw new Error(`could not start the local broker: ${started.stderr}`);
     brokers = line.slice('KAFKA_BOOTSTRAP_SERVERS='.length);
-    startedBroker = true;
   }
-  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: brokers }), { clientId: 'sink-bench', logger: createLogger({ service: 'sink-bench', level: 'error' }) });
-  const topic = uniqueName('bench-candles');
-  await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }]);
-
-  out(`arango-candles bench: ${total.toLocaleString('en-US')} candles, ${partitionCount} partition(s), ${replicas} sink instance(s), broker ${brokers}`);
-  const publisher = new CandlePublisher(kafka, topic);
-  await publisher.connect();
-  const fillStarted = Date.now();
-  const chunk = 50_000;
-  // One send after the other: the topic holds the candles in open_time order, as the loader publishes them
-  // (concurrent sends would interleave them, and the sink would need its indicator pass).
-  for (let from = 0; from < total; from += chunk) {
-    const candles = minuteCandles({ startMs: Date.UTC(2020, 0, 1) + from * 60_000, count: Math.min(chunk, total - from) });
-    await publisher.candles(candles, 2_000); // a record batch must stay under the broker's 1 MB message limit
-  }
-  await publisher.endOfStream(Array.from({ length: partitionCount }, (_, i) => i), total);
-  await publisher.disconnect();
-  const fillMs = Date.now() - fillStarted;
-  out(`  pre-filled in ${(fillMs / 1000).toFixed(1)} s (${rate(total, fillMs)})`);
-
-  const controlTopic = uniqueName('bench-control');
-  const eventsTopic = uniqueName('bench-events');
-  await ensureTopics(kafka, [{ topic: controlTopic }, { topic: eventsTopic }]);
-  const base: Record<string, string> = {};
-  if (values['batch-size']) base.BATCH_SIZE = values['batch-size'];
-  if (values['linger-ms']) base.LINGER_MS = values['linger-ms'];
-  if (values['max-bytes-per-partition']) base.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
-  // Each --try drains the same topic again with a fresh consumer group and a fresh SQLite file.
-  const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) }));
   let allStored = true;
-  for (const settings of tries) {
-    const result = await drain({ brokers, topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
-    allStored &&= result.stored === total;
-  }
+  try {
+    const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: brokers as string }), { clientId: 'sink-bench', logger: createLogger({ service: 'sink-bench', level: 'error' }) });
+    const topic = uniqueName('bench-candles');
+    await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }]);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, controlTopic, eventsTopic] }).catch(() => undefined);
-  await admin.disconnect();
-  if (startedBroker) spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), 'stop'], { cwd: repoRoot });
-  if (!allStored) process.exitCode = 1;
+    out(`arango-candles bench: ${total.toLocaleString('en-US')} candles, ${partitionCount} partition(s), ${replicas} sink instance(s), broker ${brokers}`);
+    const publisher = new CandlePublisher(kafka, topic);
+    await publisher.connect();
+    const fillStarted = Date.now();
+    const chunk = 50_000;
+    // One send after the other: the topic holds the candles in open_time order, as the loader publishes them
+    // (concurrent sends would interleave them, and the sink would need its indicator pass).
+    for (let from = 0; from < total; from += chunk) {
+      const candles = minuteCandles({ startMs: Date.UTC(2020, 0, 1) + from * 60_000, count: Math.min(chunk, total - from) });
+      await publisher.candles(candles, 2_000); // a record batch must stay under the broker's 1 MB message limit
+    }
+    await publisher.endOfStream(Array.from({ length: partitionCount }, (_, i) => i), total);
+    await publisher.disconnect();
+    const fillMs = Date.now() - fillStarted;
+    out(`  pre-filled in ${(fillMs / 1000).toFixed(1)} s (${rate(total, fillMs)})`);
+
+    const controlTopic = uniqueName('bench-control');
+    const eventsTopic = uniqueName('bench-events');
+    await ensureTopics(kafka, [{ topic: controlTopic }, { topic: eventsTopic }]);
+    const base: Record<string, string> = {};
+    if (values['batch-size']) base.BATCH_SIZE = values['batch-size'];
+    if (values['linger-ms']) base.LINGER_MS = values['linger-ms'];
+    if (values['max-bytes-per-partition']) base.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
+    // Each --try drains the same topic again with a fresh consumer group and a fresh SQLite file.
+    const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) }));
+    for (const settings of tries) {
+      const result = await drain({ brokers: brokers as string, topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
+      allStored &&= result.stored === total;
+    }
+
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, controlTopic, eventsTopic] }).catch(() => undefined);
+    await admin.disconnect();
+  } finally {
+    if (brokerDir) {
+      brokerCli('stop');
+      rmSync(brokerDir, { recursive: true, force: true });
+    }
+  }
+  if (!allStored) {
+    out('bench:sink: a check failed (MISMATCH above): these figures are not valid');
+    process.exitCode = 1;
+  }
 }
 
 interface DrainOptions {
@@ -148,7 +165,7 @@ async function drain(options: DrainOptions): Promise<{ stored: number }> {
   out(`  process wall time ${((exitedAt - spawnedAt) / 1000).toFixed(2)} s (${rate(total, exitedAt - spawnedAt)}, start-up and exit included)`);
   out(`  peak RSS of ${options.replicas === 1 ? 'the sink' : 'the largest sink instance'}: ${Math.round(peakKb / 1024)} MB (VmHWM; maxRSS reported: ${results.map((run) => `${run.exitLine.max_rss_mb} MB`).join(', ')})`);
   if (cpuSeconds) out(`  CPU time of the sink${options.replicas === 1 ? '' : 's, summed'}: ${cpuSeconds.toFixed(2)} s (${rate(total, cpuSeconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
-  out(`  documents in SQLite: ${stored.toLocaleString('en-US')} ${stored === total ? '(all of them)' : `(EXPECTED ${total})`}`);
+  out(`  check ${stored === total ? 'ok      ' : 'MISMATCH'} documents read back from SQLite: expected ${total}, got ${stored}`);
   if (!options.keep) rmSync(dir, { recursive: true, force: true });
   return { stored };
 }
