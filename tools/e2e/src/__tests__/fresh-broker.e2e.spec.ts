@@ -51,7 +51,7 @@ const readmeBenches: Record<string, { sizes: string[]; figure: RegExp }> = {
   'bench:storage': { sizes: ['--docs', '5000'], figure: /^ {2}insert: [\d.]+ s wall, [\d,]+ docs\/s/m },
   'bench:indicators': { sizes: ['--candles', '5000', '--rounds', '1'], figure: /^ {2}document literal \+ push onto it: \d+ ns CPU per candle/m },
   'bench:indicator-pass': { sizes: ['--candles', '5000'], figure: /^ {2}first pass \(writes every document\): 5,000 updated; wall [\d.]+ s/m },
-  'bench:loader': { sizes: ['--raw-range', '2023-01-01:2023-01-01', '--polite-days', '2'], figure: /^raw +compression=none +1440 candles in [\d.]+ s = \d+ candles\/s[\s\S]*^polite 2880 candles in [\d.]+ s = \d+ candles\/s/m },
+  'bench:loader': { sizes: ['--raw-range', '2023-01-01:2023-01-01', '--polite-days', '2'], figure: /^raw +plaintext compression=none +1440 candles in [\d.]+ s = \d+ candles\/s[\s\S]*^polite plaintext 2880 candles in [\d.]+ s = \d+ candles\/s/m },
   bench: { sizes: [], figure: /^end to end: [\d,]+ candles\/s \(4320 candles\)/m },
   'bench:live': { sizes: ['--minutes', '0.25'], figure: /^close → visible in the topic: p50 \d+ ms, p90 \d+ ms, p99 \d+ ms/m },
   'bench:sink': { sizes: ['--candles', '5000'], figure: /^ {2}sink drained the topic in [\d.]+ s: [\d,]+ candles\/s/m },
