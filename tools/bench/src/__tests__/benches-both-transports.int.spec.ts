@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createKafkaClient, kafkaConnectionSettings } from '@streamforge/kafka';
+import { createLogger } from '@streamforge/logging';
+import { benchBroker } from '../bench-transport';
 
 // The suite's broker has both listeners (jest global setup exports KAFKA_BOOTSTRAP_SERVERS and the
 // STREAMFORGE_TEST_SASL_* variables), so the benches start none. Tiny sizes: this checks the wiring
@@ -18,6 +22,27 @@ async function bench(script: string, args: string[]): Promise<string> {
 }
 
 const failedChecks = (stdout: string) => stdout.split('\n').filter((line) => /^\s*check /.test(line) && !/^\s*check ok /.test(line));
+
+describe('benchBroker without listeners in the environment', () => {
+  it('starts a broker with both listeners and the peak JIT (C2: TLS at production cost), reachable over each', async () => {
+    const broker = await benchBroker(['plaintext', 'sasl'], {});
+    try {
+      const commandLine = readFileSync(`/proc/${broker.pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine.filter((arg) => arg.startsWith('-XX:TieredStopAtLevel'))).toEqual([]);
+      for (const transport of ['plaintext', 'sasl'] as const) {
+        const admin = createKafkaClient(kafkaConnectionSettings(broker.env(transport)), { clientId: 'bench-broker-test', logger: createLogger({ service: 'test', level: 'error' }) }).admin();
+        await admin.connect();
+        try {
+          expect({ transport, brokers: (await admin.describeCluster()).brokers.length }).toEqual({ transport, brokers: 1 });
+        } finally {
+          await admin.disconnect();
+        }
+      }
+    } finally {
+      await broker.stop();
+    }
+  }, 150_000);
+});
 
 describe('benches over both transports (--transport both, --sasl)', () => {
   it('`npm run bench:loader -- --transport both` loads over plaintext and SASL_SSL, checks each, and prints both side by side', async () => {
