@@ -16,13 +16,14 @@ async function main(): Promise<void> {
     { registry },
   );
   const { logger } = runtime;
-  const budget = new WeightBudget({ ...BINANCE_DEFAULT_LIMITS, share: config.LOADER_WEIGHT_SHARE });
+  const binanceLogger = logger.child({ component: 'binance' });
+  const budget = new WeightBudget({ ...BINANCE_DEFAULT_LIMITS, share: config.LOADER_WEIGHT_SHARE }, { logger: binanceLogger });
   const klines = createBinanceKlinesClient(
     {
       baseUrl: config.BINANCE_BASE_URL, apiKey: config.BINANCE_API_KEY, requestTimeoutMs: config.LOADER_REQUEST_TIMEOUT_MS, maxSockets: config.LOADER_CONCURRENCY,
       retry: { maxAttempts: config.LOADER_MAX_ATTEMPTS, baseDelayMs: config.LOADER_RETRY_BASE_MS, maxDelayMs: 30_000, maxRateLimitWaits: 10 },
     },
-    { budget, logger: logger.child({ component: 'binance' }), observer: metrics.binance },
+    { budget, logger: binanceLogger, observer: metrics.binance },
   );
   const loader = createCandleLoader(
     {

@@ -57,6 +57,33 @@ describe('BinanceKlinesClient against the simulator', () => {
     expect(budget.headerName).toBe('x-mbx-used-weight-10s');
   });
 
+  it('logs each pause for the weight budget once, at info level with the wait, however many requests wait', async () => {
+    // 80 weight per 2 s window, half of it ours: exchangeInfo (20) and 10-kline pages (2 each) fill several windows.
+    const windowMs = 2_000;
+    sim = await startBinanceSimulator({ weightLimit: 80, weightWindowMs: windowMs });
+    const pauses: Array<{ waitMs: number; usedWeight: number; cap: number }> = [];
+    const infoLogger = { ...logger, info: (obj: object, msg: string) => void (/weight budget/.test(msg) && pauses.push(obj as (typeof pauses)[number])), warn: logger.warn.bind(logger), debug: logger.debug.bind(logger) };
+    budget = new WeightBudget({ limit: 6000, windowMs: 60_000, share: 0.5 }, { logger: infoLogger });
+    client = createBinanceKlinesClient({ baseUrl: sim.url, requestTimeoutMs: 5_000, maxSockets: 4 }, { budget, logger });
+    await client.loadRateLimits('BTCUSDT');
+    const pages = Array.from({ length: 45 }, (_, i) => ({ ...page, startTime: DAY + i * 10 * MINUTE, endTime: DAY + (i * 10 + 9) * MINUTE, limit: 10 }));
+    let next = 0;
+    // Four requests in flight, as the loader's default concurrency.
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (next < pages.length) await client.fetchKlines(pages[next++] as (typeof pages)[number]);
+    }));
+    const windows = new Set(sim.requests.map((r) => Math.floor(r.at / windowMs)));
+    expect(sim.requests.filter((r) => r.status === 429)).toEqual([]);
+    // Every window but the last filled up and made the requests wait: one line each.
+    expect(pauses).toHaveLength(windows.size - 1);
+    expect(pauses.length).toBeGreaterThanOrEqual(2);
+    for (const pause of pauses) {
+      expect(pause).toEqual(expect.objectContaining({ cap: 40 }));
+      expect(pause.waitMs).toBeGreaterThan(0);
+      expect(pause.waitMs).toBeLessThanOrEqual(windowMs + 100);
+    }
+  });
+
   it('waits out Retry-After on a 429 and sends nothing meanwhile', async () => {
     await setup({ faults: [{ kind: 'rate-limit-storm', fromRequest: 1, count: 2, retryAfterSeconds: 1 }] });
     expect((await client.fetchKlines(page)).count).toBe(1000);

@@ -54,6 +54,34 @@ describe('WeightBudget', () => {
     expect(await state(b.acquire(2))).not.toBe('waiting');
   });
 
+  it('says once per pause, at info level, how long requests wait for the next window', async () => {
+    const lines: Array<{ obj: { waitMs: number; usedWeight: number; cap: number }; msg: string }> = [];
+    const b = new WeightBudget({ limit: 100, windowMs: WINDOW, share: 0.5 }, { logger: { info: (obj, msg) => lines.push({ obj: obj as (typeof lines)[number]['obj'], msg }) } });
+    const fill = async () => {
+      b.settle(await b.acquire(2), { usedWeight: 2 });
+      for (let i = 0; i < 24; i++) await b.acquire(2);
+    };
+    await fill();
+    expect(lines).toEqual([]);
+    // Three requests wait for the next window: one line, with the wait (9 s to the boundary + a 500 ms guard).
+    const waiting = [b.acquire(2), b.acquire(2), b.acquire(2)];
+    await jest.advanceTimersByTimeAsync(0);
+    expect(lines).toEqual([{ obj: expect.objectContaining({ waitMs: 9_500, usedWeight: 50, cap: 50 }), msg: expect.stringMatching(/weight budget .* used .*pausing requests for 9\.5 s/) }]);
+    await jest.advanceTimersByTimeAsync(9_500);
+    // A new window starts with a lone probe; its answer lets the other two go.
+    const probe = await Promise.race(waiting);
+    b.settle(probe, { usedWeight: 2 });
+    const tickets = await Promise.all(waiting);
+    tickets.filter((t) => t !== probe).forEach((t) => b.settle(t, { usedWeight: 6 }));
+    // The next window fills up too: a second pause, a second line.
+    for (let i = 0; i < 22; i++) await b.acquire(2);
+    const next = b.acquire(2);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(lines.map((l) => l.obj.waitMs)).toEqual([9_500, 10_000]);
+    await jest.advanceTimersByTimeAsync(10_000);
+    await next;
+  });
+
   it('sends nothing during a 429 pause, then one probe', async () => {
     const b = budget(0.5, null);
     const probe = await b.acquire(2);

@@ -40,6 +40,11 @@ export function usedWeightHeader(windowMs: number): string {
   return 'x-mbx-used-weight-1m';
 }
 
+/** Where the budget says it pauses (a pino logger fits). */
+export interface WeightBudgetLogger {
+  info(obj: object, msg: string): void;
+}
+
 export class WeightBudget {
   private limits: WeightLimits;
   private readonly share: number;
@@ -57,12 +62,16 @@ export class WeightBudget {
   private pausedUntil = 0;
   private banned: BinanceBanError | undefined;
   private readonly waiters = new Set<() => void>();
+  private readonly logger: WeightBudgetLogger | undefined;
+  /** The window whose pause was logged: one line per pause, however many requests wait. */
+  private loggedPauseWindow = Number.NaN;
 
-  constructor(config: WeightBudgetConfig, deps: { now?: () => number } = {}) {
+  constructor(config: WeightBudgetConfig, deps: { now?: () => number; logger?: WeightBudgetLogger } = {}) {
     if (!(config.share > 0 && config.share <= 1)) throw new RangeError(`share must be in (0, 1], got ${config.share}`);
     this.share = config.share;
     this.limits = { limit: config.limit, windowMs: config.windowMs };
     this.now = deps.now ?? Date.now;
+    this.logger = deps.logger;
   }
 
   /** Adopts the limits the exchange reports (exchangeInfo rateLimits). */
@@ -107,7 +116,16 @@ export class WeightBudget {
         return { weight, window: this.window };
       }
       // Full: an answer may still lower our estimate (it cannot raise the cap), else the window must end.
-      await this.sleep(this.untilNextWindow(now), signal);
+      const waitMs = this.untilNextWindow(now);
+      if (this.loggedPauseWindow !== this.window) {
+        // Info, once per pause: a load can sit here for most of a minute, and its progress count stands still meanwhile.
+        this.loggedPauseWindow = this.window;
+        this.logger?.info(
+          { waitMs, resumesAt: new Date(now + waitMs).toISOString(), usedWeight: Math.max(this.reported + this.inflightWeight, this.sent), cap: this.cap, windowMs: this.limits.windowMs },
+          `Binance weight budget of this window used (${this.cap} of ${this.limits.limit}): pausing requests for ${(waitMs / 1000).toFixed(1)} s, until the next window`,
+        );
+      }
+      await this.sleep(waitMs, signal);
     }
   }
 

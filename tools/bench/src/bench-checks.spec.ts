@@ -1,6 +1,6 @@
 import { createIdempotentProducer, ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, uniqueName } from '@streamforge/kafka/testing';
-import { expectedMinuteCandles, judge, readBackCandles } from './bench-checks';
+import { expectedMinuteCandles, judge, liveChecks, readBackCandles } from './bench-checks';
 
 describe('expectedMinuteCandles', () => {
   it('counts the 1m open times of a TIME_RANGE (end day included)', () => {
@@ -20,6 +20,21 @@ describe('judge', () => {
     const verdict = judge([{ what: 'stored', expected: 10, actual: 10 }, { what: 'read back', expected: 10, actual: 9 }]);
     expect(verdict.ok).toBe(false);
     expect(verdict.lines).toEqual(['  check ok       stored: expected 10, got 10', '  check MISMATCH read back: expected 10, got 9']);
+  });
+
+  it('holds an at-least figure from that figure up, and says what was expected', () => {
+    expect(judge([{ what: 'candles', expected: { atLeast: 2 }, actual: 2 }, { what: 'more', expected: { atLeast: 2 }, actual: 9 }]).ok).toBe(true);
+    expect(judge([{ what: 'candles', expected: { atLeast: 2 }, actual: 1 }])).toEqual({ ok: false, lines: ['  check MISMATCH candles: expected at least 2, got 1'] });
+    expect(judge([{ what: 'candles', expected: { atLeast: 2 }, actual: 'none' }]).ok).toBe(false);
+  });
+});
+
+describe('liveChecks', () => {
+  it('fails a live run that published nothing, twice, with a hole, or whose worker did not exit 0', () => {
+    expect(judge(liveChecks({ exitCode: 0, candles: 12, duplicates: 0, holes: 0 })).ok).toBe(true);
+    for (const bad of [{ candles: 0 }, { duplicates: 1 }, { holes: 1 }, { exitCode: 1 }, { exitCode: 'signal' }]) {
+      expect({ bad, ok: judge(liveChecks({ exitCode: 0, candles: 12, duplicates: 0, holes: 0, ...bad })).ok }).toEqual({ bad, ok: false });
+    }
   });
 });
 

@@ -13,17 +13,32 @@ export function expectedMinuteCandles(timeRange: string): number {
   return Math.ceil((parsed.value.untilMs - parsed.value.fromMs) / MINUTE_MS);
 }
 
-/** One figure a benchmark must get right for its timing to mean anything. */
+/** One figure a benchmark must get right for its timing to mean anything; `{ atLeast }` for a count that may be larger. */
 export interface BenchCheck {
   what: string;
-  expected: number | string;
+  expected: number | string | { atLeast: number };
   actual: number | string;
 }
 
+const holds = (c: BenchCheck): boolean => (typeof c.expected === 'object' ? typeof c.actual === 'number' && c.actual >= c.expected.atLeast : c.actual === c.expected);
+
 /** `ok`/`MISMATCH` lines for the output, and whether every check held. */
 export function judge(checks: BenchCheck[]): { lines: string[]; ok: boolean } {
-  const lines = checks.map((c) => `  check ${c.actual === c.expected ? 'ok      ' : 'MISMATCH'} ${c.what}: expected ${c.expected}, got ${c.actual}`);
-  return { lines, ok: checks.every((c) => c.actual === c.expected) };
+  const lines = checks.map((c) => {
+    const expected = typeof c.expected === 'object' ? `at least ${c.expected.atLeast}` : c.expected;
+    return `  check ${holds(c) ? 'ok      ' : 'MISMATCH'} ${c.what}: expected ${expected}, got ${c.actual}`;
+  });
+  return { lines, ok: checks.every(holds) };
+}
+
+/** What a live bench run must show: the worker stopped cleanly, candles arrived, none twice, no hole between them. */
+export function liveChecks(run: { exitCode: number | string; candles: number; duplicates: number; holes: number }): BenchCheck[] {
+  return [
+    { what: 'worker exit code after SIGTERM', expected: 0, actual: run.exitCode },
+    { what: 'closed candles read from the data topic', expected: { atLeast: 1 }, actual: run.candles },
+    { what: 'candles read twice (same open_time)', expected: 0, actual: run.duplicates },
+    { what: 'holes between consecutive candles', expected: 0, actual: run.holes },
+  ];
 }
 
 export interface TopicReadBack {

@@ -6,7 +6,8 @@
  * (KAFKA_BOOTSTRAP_SERVERS, or a local one started here). A consumer here reads the data topic and
  * takes, for every candle, the time from its close (close_time + 1 ms) to its arrival — close to
  * publication as a downstream reader sees it. Prints p50/p90/p99/max, completeness, and the
- * worker's CPU and RSS (from /proc).
+ * worker's CPU and RSS (from /proc). --minutes takes fractions (0.25: 15 s). Then it checks the run
+ * (worker exit 0 after SIGTERM, candles arrived, none twice, no hole); a MISMATCH exits 1.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { startBinanceMarket } from '@streamforge/binance/testing';
 import { createKafkaClient, ensureTopics, kafkaConnectionSettings } from '@streamforge/kafka';
 import { startKafkaBroker } from '@streamforge/local-kafka';
 import { createLogger } from '@streamforge/logging';
+import { judge, liveChecks } from './bench-checks';
 
 const bundle = join(__dirname, '..', '..', '..', 'dist', 'apps', 'loader-ws-candles', 'main.js');
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -107,6 +109,12 @@ async function main(): Promise<void> {
   if (before && after) {
     const cpu = after.cpuSeconds - before.cpuSeconds;
     out(`worker CPU ${cpu.toFixed(2)} s over ${minutes * 60} s = ${((cpu / (minutes * 60)) * 100).toFixed(2)}% of a core; RSS ${after.rssMb.toFixed(0)} MB, peak ${after.peakRssMb.toFixed(0)} MB`);
+  }
+  const verdict = judge(liveChecks({ exitCode: code ?? 'signal', candles: lags.length, duplicates, holes }));
+  verdict.lines.forEach(out);
+  if (!verdict.ok) {
+    out('live-bench: a check failed (MISMATCH above): these figures are not valid');
+    process.exitCode = 1;
   }
 }
 

@@ -1,9 +1,12 @@
 /**
- * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120 --raw-range 2023-01-01:2023-12-31]
+ * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120 --raw-range 2023-01-01:2023-12-31
+ *                         --sasl | --transport plaintext|sasl|both --runs N]
  *
  * Runs the built loader-api-candles bundle against the Binance simulator (in this process) and a
- * real broker (KAFKA_BOOTSTRAP_SERVERS, or a local one started here), and prints candles/s and
- * peak RSS per profile:
+ * real broker (see bench-transport.ts: KAFKA_BOOTSTRAP_SERVERS and, for SASL_SSL, what
+ * `npm run kafka -- start --sasl` prints, or a broker started here with both listeners), and prints
+ * candles/s and peak RSS per profile; `--transport both` runs each profile over plaintext then
+ * SASL_SSL, `--runs N` N times alternating, and ends with the raw figures of both side by side:
  *   raw    — a year of 1m candles (525,600), no latency, no weight limit;
  *   polite — 50 ms latency and a 200 weight / 10 s limit, so pacing decides the speed; prints the
  *            weight rate achieved as a share of the loader's budget (share × limit) and the 429s.
@@ -18,9 +21,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BinanceSimulator, type BinanceSimulatorOptions, startBinanceSimulator } from '@streamforge/binance/testing';
 import { createKafkaClient, ensureTopics, kafkaConnectionSettings, topicPartitions } from '@streamforge/kafka';
-import { startKafkaBroker } from '@streamforge/local-kafka';
 import { createLogger } from '@streamforge/logging';
 import { expectedMinuteCandles, judge, readBackCandles } from './bench-checks';
+import { benchBroker, parseTransports, range, TRANSPORT_LABEL, type Transport } from './bench-transport';
 
 const bundle = join(__dirname, '..', '..', '..', 'dist', 'apps', 'loader-api-candles', 'main.js');
 const POLITE_LIMIT = 200;
@@ -62,19 +65,17 @@ async function main(): Promise<void> {
       'polite-days': { type: 'string', default: '120' },
       'raw-range': { type: 'string', default: '2023-01-01:2023-12-31' },
       'batch-size': { type: 'string' },
+      transport: { type: 'string' },
+      sasl: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '1' },
     },
   });
+  const transports = parseTransports(values);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx build loader-api-candles)`);
-  let bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  let stopBroker: (() => Promise<void>) | undefined;
-  let brokerPid: number | undefined;
-  if (!bootstrap) {
-    out('starting a local Kafka broker (set KAFKA_BOOTSTRAP_SERVERS to use a running one)');
-    const broker = await startKafkaBroker();
-    bootstrap = broker.bootstrapServers;
-    brokerPid = broker.pid;
-    stopBroker = () => broker.stop();
-  }
+  const broker = await benchBroker(transports);
+  const brokerPid = broker.pid;
   /** CPU seconds the broker JVM used so far (Linux), when this bench started it. */
   const brokerCpu = (): number | undefined => {
     if (brokerPid === undefined) return undefined;
@@ -85,13 +86,16 @@ async function main(): Promise<void> {
       return undefined;
     }
   };
-  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrap }), { clientId: 'loader-bench', logger: createLogger({ service: 'bench', level: 'error' }) });
+  // The bench's own client (topics, read-back) always goes over the first transport asked for.
+  const kafka = createKafkaClient(kafkaConnectionSettings(broker.env(transports[0] as Transport)), { clientId: 'loader-bench', logger: createLogger({ service: 'bench', level: 'error' }) });
   const admin = kafka.admin();
   await admin.connect();
-  out(`broker ${bootstrap}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  out(`broker ${broker.description}, node ${process.version}, ${os.cpus().length} cores, load average ${loadAverage()}`);
 
   let allChecksHeld = true;
+  let transport: Transport = transports[0] as Transport;
   async function profile(name: string, simOptions: BinanceSimulatorOptions, env: Record<string, string> & { TIME_RANGE: string }): Promise<{ sim: BinanceSimulator; result: RunResult }> {
+    out(`${name} over ${TRANSPORT_LABEL[transport]} (load average ${loadAverage()} before the run)`);
     const sim = await startBinanceSimulator(simOptions);
     const id = `bench-${name}-${Date.now().toString(36)}`;
     const topics = { data: `${id}-data`, events: `${id}-events`, control: `${id}-control` };
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
       const cpuBefore = process.cpuUsage();
       const brokerBefore = brokerCpu();
       const result = await runLoader({
-        KAFKA_BOOTSTRAP_SERVERS: bootstrap as string, QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data,
+        ...broker.env(transport), QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data,
         QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: sim.url, LOADER_CONCURRENCY: values.concurrency as string,
         ...(values['batch-size'] ? { LOADER_BATCH_SIZE: values['batch-size'] } : {}),
         ...env,
@@ -130,54 +134,85 @@ async function main(): Promise<void> {
   }
 
   const profiles = (values.profiles as string).split(',');
-  if (profiles.includes('raw')) {
-    for (const compression of (values.compression as string).split(',')) {
-      const { result } = await profile('raw', { weightLimit: null }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression });
-      const f = result.finished;
-      out(
-        f
-          ? `raw    compression=${compression.padEnd(4)} ${f.published} candles in ${f.seconds.toFixed(2)} s = ${f.candlesPerSecond} candles/s ` +
-              `(process wall ${result.wallSeconds.toFixed(2)} s incl. start-up = ${Math.round(f.published / result.wallSeconds)} candles/s), ` +
-              `loader CPU ${f.cpuSeconds.toFixed(2)} s = ${Math.round(f.published / f.cpuSeconds)} candles per CPU-second, peak RSS ${f.maxRssMb} MB`
-          : `raw    compression=${compression}: loader exited ${result.exitCode} without finishing`,
-      );
+  const raw: Array<{ transport: Transport; compression: string; f: NonNullable<RunResult['finished']>; wallSeconds: number }> = [];
+  for (let run = 1; run <= runs; run++) {
+    for (transport of transports) {
+      if (profiles.includes('raw')) {
+        for (const compression of (values.compression as string).split(',')) {
+          const { result } = await profile('raw', { weightLimit: null }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression });
+          const f = result.finished;
+          if (f) raw.push({ transport, compression, f, wallSeconds: result.wallSeconds });
+          out(
+            f
+              ? `raw    ${TRANSPORT_LABEL[transport]} compression=${compression.padEnd(4)} ${f.published} candles in ${f.seconds.toFixed(2)} s = ${f.candlesPerSecond} candles/s ` +
+                  `(process wall ${result.wallSeconds.toFixed(2)} s incl. start-up = ${Math.round(f.published / result.wallSeconds)} candles/s), ` +
+                  `loader CPU ${f.cpuSeconds.toFixed(2)} s = ${Math.round(f.published / f.cpuSeconds)} candles per CPU-second, peak RSS ${f.maxRssMb} MB`
+              : `raw    compression=${compression}: loader exited ${result.exitCode} without finishing`,
+          );
+        }
+      }
+      // Pacing decides the polite profile's speed, not the transport: once per transport, in the first run.
+      if (profiles.includes('polite') && run === 1) {
+        const days = Number(values['polite-days']);
+        const end = new Date(Date.UTC(2023, 0, days)).toISOString().slice(0, 10);
+        const share = 0.5;
+        const { sim, result } = await profile(
+          'polite',
+          { latencyMs: 50, weightLimit: POLITE_LIMIT, weightWindowMs: POLITE_WINDOW_MS },
+          { TIME_RANGE: `2023-01-01:${end}`, LOADER_WEIGHT_SHARE: String(share) },
+        );
+        const requests = sim.requests;
+        const budget = POLITE_LIMIT * share;
+        const windowOf = (at: number) => Math.floor(at / POLITE_WINDOW_MS);
+        const first = windowOf(requests[0]?.at ?? 0);
+        const last = windowOf(requests[requests.length - 1]?.at ?? 0);
+        const perWindow = new Map<number, number>();
+        for (const r of requests) perWindow.set(windowOf(r.at), (perWindow.get(windowOf(r.at)) ?? 0) + r.weight);
+        // Only windows the run covered from start to end say what pacing achieves in steady state.
+        const full = [...perWindow].filter(([w]) => w > first && w < last).map(([, weight]) => weight);
+        const steady = full.length ? full.reduce((a, b) => a + b, 0) / full.length : Number.NaN;
+        const total = requests.reduce((sum, r) => sum + r.weight, 0);
+        const span = ((requests[requests.length - 1]?.at ?? 0) - (requests[0]?.at ?? 0)) / 1000;
+        const f = result.finished;
+        out(
+          `polite ${TRANSPORT_LABEL[transport]} ${f ? `${f.published} candles in ${f.seconds.toFixed(2)} s = ${f.candlesPerSecond} candles/s, peak RSS ${f.maxRssMb} MB` : `loader exited ${result.exitCode} without finishing`}; ` +
+            `budget ${budget} weight / ${POLITE_WINDOW_MS / 1000} s (share ${share} of ${POLITE_LIMIT}); ` +
+            `steady-state ${steady.toFixed(1)} weight per window over ${full.length} full windows = ${((steady / budget) * 100).toFixed(1)}% of the budget; ` +
+            `overall ${((total / span / (budget / (POLITE_WINDOW_MS / 1000))) * 100).toFixed(1)}% over ${span.toFixed(1)} s; ` +
+            `429s: ${requests.filter((r) => r.status === 429).length}, 418s: ${requests.filter((r) => r.status === 418).length}`,
+        );
+      }
     }
   }
-  if (profiles.includes('polite')) {
-    const days = Number(values['polite-days']);
-    const end = new Date(Date.UTC(2023, 0, days)).toISOString().slice(0, 10);
-    const share = 0.5;
-    const { sim, result } = await profile(
-      'polite',
-      { latencyMs: 50, weightLimit: POLITE_LIMIT, weightWindowMs: POLITE_WINDOW_MS },
-      { TIME_RANGE: `2023-01-01:${end}`, LOADER_WEIGHT_SHARE: String(share) },
-    );
-    const requests = sim.requests;
-    const budget = POLITE_LIMIT * share;
-    const windowOf = (at: number) => Math.floor(at / POLITE_WINDOW_MS);
-    const first = windowOf(requests[0]?.at ?? 0);
-    const last = windowOf(requests[requests.length - 1]?.at ?? 0);
-    const perWindow = new Map<number, number>();
-    for (const r of requests) perWindow.set(windowOf(r.at), (perWindow.get(windowOf(r.at)) ?? 0) + r.weight);
-    // Only windows the run covered from start to end say what pacing achieves in steady state.
-    const full = [...perWindow].filter(([w]) => w > first && w < last).map(([, weight]) => weight);
-    const steady = full.length ? full.reduce((a, b) => a + b, 0) / full.length : Number.NaN;
-    const total = requests.reduce((sum, r) => sum + r.weight, 0);
-    const span = ((requests[requests.length - 1]?.at ?? 0) - (requests[0]?.at ?? 0)) / 1000;
-    const f = result.finished;
-    out(
-      `polite ${f ? `${f.published} candles in ${f.seconds.toFixed(2)} s = ${f.candlesPerSecond} candles/s, peak RSS ${f.maxRssMb} MB` : `loader exited ${result.exitCode} without finishing`}; ` +
-        `budget ${budget} weight / ${POLITE_WINDOW_MS / 1000} s (share ${share} of ${POLITE_LIMIT}); ` +
-        `steady-state ${steady.toFixed(1)} weight per window over ${full.length} full windows = ${((steady / budget) * 100).toFixed(1)}% of the budget; ` +
-        `overall ${((total / span / (budget / (POLITE_WINDOW_MS / 1000))) * 100).toFixed(1)}% over ${span.toFixed(1)} s; ` +
-        `429s: ${requests.filter((r) => r.status === 429).length}, 418s: ${requests.filter((r) => r.status === 418).length}`,
-    );
-  }
+  if (transports.length > 1 || runs > 1) printSideBySide(raw);
   await admin.disconnect();
-  await stopBroker?.();
+  await broker.stop();
   if (!allChecksHeld) {
     out('loader-bench: a check failed (MISMATCH above): these figures are not valid');
     process.exitCode = 1;
+  }
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** The raw runs per transport and compression: ranges over the runs, and SASL_SSL as a share of plaintext. */
+function printSideBySide(raw: Array<{ transport: Transport; compression: string; f: NonNullable<RunResult['finished']>; wallSeconds: number }>): void {
+  out('side by side (raw profile; ranges over the runs):');
+  out('  transport  compression  runs  candles/s (its log)   process wall s   loader CPU s   peak RSS MB');
+  const medians = new Map<string, number>();
+  for (const compression of [...new Set(raw.map((r) => r.compression))]) {
+    for (const transport of ['plaintext', 'sasl'] as const) {
+      const rows = raw.filter((r) => r.transport === transport && r.compression === compression);
+      if (rows.length === 0) continue;
+      const rates = rows.map((r) => r.f.candlesPerSecond).sort((a, b) => a - b);
+      medians.set(`${transport}/${compression}`, rates[Math.floor((rates.length - 1) / 2)] as number);
+      out(`  ${TRANSPORT_LABEL[transport].padEnd(10)} ${compression.padEnd(12)} ${String(rows.length).padEnd(5)} ${range(rates).padEnd(21)} ${range(rows.map((r) => r.wallSeconds), 2).padEnd(16)} ${range(rows.map((r) => r.f.cpuSeconds), 2).padEnd(14)} ${range(rows.map((r) => r.f.maxRssMb))}`);
+    }
+    const plain = medians.get(`plaintext/${compression}`);
+    const sasl = medians.get(`sasl/${compression}`);
+    if (plain && sasl) out(`  SASL_SSL / plaintext (median candles/s), compression ${compression}: ${Math.round((sasl / plain) * 100)} %`);
   }
 }
 

@@ -1,11 +1,14 @@
 /**
- * npm run bench [-- --range 2024-01-01:2024-12-30]
+ * npm run bench [-- --range 2024-01-01:2024-12-30] [--sasl | --transport plaintext|sasl|both] [--runs N]
  *
  * A year of 1m candles (525,600) through the whole pipeline, started through the queue-manager API:
  * simulator (limits off) → loader → Kafka → sink → SQLite. Prints total wall time, end-to-end
  * candles/s, each stage's own rate, and the peak RSS of queue-manager and of each worker. Then it
  * checks the result: the queue and every target finished, each target counted every candle of the
  * range, and the store holds exactly that many documents; a MISMATCH makes it exit 1.
+ * The broker: see bench-transport.ts; over SASL_SSL queue-manager and every worker use it.
+ * `--transport both` runs the pipeline over plaintext then SASL_SSL (`--runs N`: N times,
+ * alternating, each on a fresh queue-manager and store) and ends with both side by side.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,28 +19,63 @@ import { createLogger } from '@streamforge/logging';
 import { QueueManagerClient, startLocalPlatform } from '@streamforge/platform';
 import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { expectedMinuteCandles, judge, type BenchCheck } from './bench-checks';
+import { benchBroker, parseTransports, range, TRANSPORT_LABEL, type BenchKafkaEnv, type BenchBroker, type Transport } from './bench-transport';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const TERMINAL = new Set(['finished', 'error', 'interrupted']);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { range: { type: 'string', default: '2024-01-01:2024-12-30' } } });
+  const { values } = parseArgs({
+    options: { range: { type: 'string', default: '2024-01-01:2024-12-30' }, transport: { type: 'string' }, sasl: { type: 'boolean', default: false }, runs: { type: 'string', default: '1' } },
+  });
   // Read before anything starts: a bad range is a usage error, not a failed run.
   const expected = expectedMinuteCandles(values.range as string);
+  const transports = parseTransports(values);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
+  const broker: BenchBroker = await benchBroker(transports);
+  out(`range ${values.range} (1m), broker ${broker.description}`);
+  const results: Array<{ transport: Transport; wallSeconds: number; ok: boolean }> = [];
+  try {
+    for (let run = 1; run <= runs; run++) {
+      for (const transport of transports) {
+        out(`over ${TRANSPORT_LABEL[transport]} (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} before the run):`);
+        results.push({ transport, ...(await runPipeline(values.range as string, expected, broker.env(transport))) });
+      }
+    }
+  } finally {
+    await broker.stop();
+  }
+  if (transports.length > 1 || runs > 1) {
+    out('side by side (total wall time, API start → queue finished; ranges over the runs):');
+    const medians: Partial<Record<Transport, number>> = {};
+    for (const transport of transports) {
+      const walls = results.filter((r) => r.transport === transport).map((r) => r.wallSeconds).sort((a, b) => a - b);
+      medians[transport] = walls[Math.floor((walls.length - 1) / 2)];
+      out(`  ${TRANSPORT_LABEL[transport].padEnd(10)} ${walls.length} run(s): ${range(walls, 2)} s = ${range(walls.map((w) => Math.round(expected / w)).sort((a, b) => a - b))} candles/s end to end`);
+    }
+    if (medians.plaintext && medians.sasl) out(`  SASL_SSL / plaintext (median end-to-end candles/s): ${Math.round((medians.plaintext / medians.sasl) * 100)} %`);
+  }
+  const ok = results.every((r) => r.ok);
+  if (!ok) out('bench: a check failed (MISMATCH above): these figures are not valid');
+  return ok ? 0 : 1;
+}
+
+/** One flow through a fresh queue-manager and store on the given broker; prints its figures and checks. */
+async function runPipeline(timeRange: string, expected: number, kafkaEnv: BenchKafkaEnv): Promise<{ wallSeconds: number; ok: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'streamforge-bench-'));
-  out(`range ${values.range} (1m), store ${join(dir, 'bench.db')}`);
+  out(`  store ${join(dir, 'bench.db')}`);
   const platform = await startLocalPlatform({
-    kafkaBootstrapServers: process.env.KAFKA_BOOTSTRAP_SERVERS,
-    kafkaDataDir: join(dir, 'kafka'),
+    kafkaBootstrapServers: kafkaEnv.KAFKA_BOOTSTRAP_SERVERS,
     simulator: { weightLimit: null },
     port: 0,
     logFile: join(dir, 'platform.log'),
-    env: { STORE: 'sqlite', SQLITE_PATH: join(dir, 'bench.db'), ARANGO_URL: undefined, LOG_LEVEL: 'info' },
+    env: { ...kafkaEnv, STORE: 'sqlite', SQLITE_PATH: join(dir, 'bench.db'), ARANGO_URL: undefined, LOG_LEVEL: 'info' },
   });
   try {
     const client = new QueueManagerClient(platform.apiUrl);
     const startedAt = Date.now();
-    const { queue_id: queueId } = await client.startFlow({ flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: values.range as string, extra_params: { interval: '1m' } });
+    const { queue_id: queueId } = await client.startFlow({ flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: timeRange, extra_params: { interval: '1m' } });
     let state: QueueState = await client.getQueue(queueId);
     while (!TERMINAL.has(state.status)) {
       await new Promise((r) => setTimeout(r, 100));
@@ -68,8 +106,7 @@ async function main(): Promise<number> {
     ];
     const verdict = judge(checks);
     verdict.lines.forEach(out);
-    if (!verdict.ok) out('bench: a check failed (MISMATCH above): these figures are not valid');
-    return verdict.ok ? 0 : 1;
+    return { wallSeconds, ok: verdict.ok };
   } finally {
     await platform.stop();
   }

@@ -16,13 +16,15 @@ export function javaExecutable(): string {
  * Flags shared by the broker and the Kafka CLI tools. Measured on a 2-core box (warm jar cache, time until
  * kafkajs describeCluster succeeds): default JVM ~10.5 s, SerialGC + C1-only ~6.6 s, plus an AppCDS
  * archive ~4 s. C1-only code is slower at peak, but a test broker is latency- not throughput-bound.
+ * `jit: 'peak'` keeps C2 (benchmarks): C1 has no AES-GCM intrinsics, so a C1-only broker spends ~3.5×
+ * the CPU on a SASL_SSL (TLS) load that a production broker does (tools/bench README figures).
  */
-export function baseJvmArgs(log4jConfigPath: string): string[] {
+export function baseJvmArgs(log4jConfigPath: string, options: { jit?: 'startup' | 'peak' } = {}): string[] {
   return [
     '-Xms64m',
     '-Xmx512m',
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    ...(options.jit === 'peak' ? [] : ['-XX:TieredStopAtLevel=1']),
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${log4jConfigPath}`,

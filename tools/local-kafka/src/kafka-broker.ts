@@ -34,6 +34,11 @@ export interface KafkaBrokerOptions {
   logFile?: string;
   /** Spawn detached and unref'd so the broker outlives this process (used by the CLI). */
   detached?: boolean;
+  /**
+   * 'startup' (default): C1-only JIT, up fast, for tests. 'peak': C2 too, for benchmarks, where the
+   * C1-only broker's TLS (no AES-GCM intrinsics) would be what SASL_SSL figures measure.
+   */
+  jit?: 'startup' | 'peak';
 }
 
 /** Credentials and endpoint of the SASL_SSL listener. */
@@ -140,7 +145,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<R
     const cds = planCds(kafkaLibsDir(cacheDir), !detached);
     const proc = launchProcess(
       javaExecutable(),
-      [...jvmArgs, ...cds.args, '-cp', classpath, 'kafka.Kafka', configPath],
+      [...baseJvmArgs(log4jPath, { jit: opts.jit ?? 'startup' }), ...cds.args, '-cp', classpath, 'kafka.Kafka', configPath],
       { logFile, detached, cwd: dataDir },
     );
     current = { proc, cds };

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,13 +12,15 @@ import { getFreePorts } from '@streamforge/local-kafka';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 import { CANDLES_IN_ONE_DAY, ONE_DAY } from '../e2e-harness';
+import { readmeLocalNpmCommands, tsxEntryOf } from '../readme-commands';
 
 const run = promisify(execFile);
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'streamforge-fresh-broker-'));
 /** The CLI records this broker apart from the developer's own `npm run kafka -- start` broker. */
 const cliEnv = { ...process.env, LOCAL_KAFKA_STATE_FILE: join(dir, 'local-broker.json') };
-const kafkaCli = (...args: string[]) => run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'tools/local-kafka/src/cli.ts', ...args], { cwd: repoRoot, env: cliEnv, timeout: 120_000 });
+const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+const kafkaCli = (...args: string[]) => run(process.execPath, [tsxCli, 'tools/local-kafka/src/cli.ts', ...args], { cwd: repoRoot, env: cliEnv, timeout: 120_000 });
 
 /** Log lines a worker wrote at error level (kafkajs retry noise included): a first run must have none. */
 const errorLines = (worker: WorkerProcess) => worker.stdout().split('\n').filter((line) => /"level":(50|60)\b/.test(line));
@@ -39,6 +42,22 @@ function expectCleanFirstRun(worker: WorkerProcess, code: number | string): void
   expect({ code, stderr: worker.stderr().slice(-1000), errors: errorLines(worker) }).toEqual({ code: 0, stderr: expect.any(String), errors: [] });
   expect(waitLines(worker).length).toBeLessThanOrEqual(1);
 }
+
+/**
+ * Every `npm run bench*` line of the README, run as its npm script runs it (the bundles are built once,
+ * before the suite) with the README's arguments plus small sizes: what each must print for its figure.
+ */
+const readmeBenches: Record<string, { sizes: string[]; figure: RegExp }> = {
+  'bench:storage': { sizes: ['--docs', '5000'], figure: /^ {2}insert: [\d.]+ s wall, [\d,]+ docs\/s/m },
+  'bench:indicators': { sizes: ['--candles', '5000', '--rounds', '1'], figure: /^ {2}document literal \+ push onto it: \d+ ns CPU per candle/m },
+  'bench:indicator-pass': { sizes: ['--candles', '5000'], figure: /^ {2}first pass \(writes every document\): 5,000 updated; wall [\d.]+ s/m },
+  'bench:loader': { sizes: ['--raw-range', '2023-01-01:2023-01-01', '--polite-days', '2'], figure: /^raw +plaintext compression=none +1440 candles in [\d.]+ s = \d+ candles\/s[\s\S]*^polite plaintext 2880 candles in [\d.]+ s = \d+ candles\/s/m },
+  bench: { sizes: [], figure: /^end to end: [\d,]+ candles\/s \(4320 candles\)/m },
+  'bench:live': { sizes: ['--minutes', '0.25'], figure: /^close → visible in the topic: p50 \d+ ms, p90 \d+ ms, p99 \d+ ms/m },
+  'bench:sink': { sizes: ['--candles', '5000'], figure: /^ {2}sink drained the topic in [\d.]+ s: [\d,]+ candles\/s/m },
+};
+const readmeBenchCommands = readmeLocalNpmCommands(readFileSync(join(repoRoot, 'README.md'), 'utf8')).filter((c) => /^bench(:|$)/.test(c.script));
+const npmScripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 // One broker for the whole file, started by `npm run kafka -- start` on a new data dir: the first
 // worker meets a broker with no offsets topic and no producer ids, and every worker has queue topics
@@ -141,6 +160,26 @@ describe('workers on a fresh broker (new data dir, no topics)', () => {
     expect(loader.stdout()).toContain('"status":"finished"');
   }, 150_000);
 
+  it("the README's bench lines are the ones tested below", () => {
+    expect(readmeBenchCommands.map((c) => c.script).sort()).toEqual(Object.keys(readmeBenches).sort());
+  });
+
+  // Kafka benches use this broker (KAFKA_BOOTSTRAP_SERVERS, as the README says); each must exit 0 and print
+  // its figure and only passing checks of its own read-back (a failed check exits 1: tools/bench specs).
+  it.each(readmeBenchCommands.map((c) => [c.line, c] as const))('`%s` (small sizes) prints its figure and its checks, all ok, and exits 0', async (_line, command) => {
+    const bench = readmeBenches[command.script];
+    if (!bench) throw new Error(`no sizes for README line ${command.line}`);
+    const args = [tsxCli, tsxEntryOf(npmScripts, command.script), ...command.args, ...bench.sizes];
+    const ran = await run(process.execPath, args, { cwd: repoRoot, timeout: 120_000, env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers } }).catch(
+      (error: { code?: number; stdout?: string; stderr?: string; message: string }) => ({ stdout: `exit ${error.code}: ${error.message}\n${error.stdout ?? ''}`, stderr: error.stderr ?? '' }),
+    );
+    const checks = ran.stdout.split('\n').filter((line) => /^\s*check /.test(line));
+    const verdict = { figure: bench.figure.test(ran.stdout), checks: checks.length > 0, failed: checks.filter((line) => !/^\s*check ok /.test(line)), exitedNonZero: /^exit \d+:/.test(ran.stdout) };
+    const expected = { figure: true, checks: true, failed: [], exitedNonZero: false };
+    // The output only when something is off: what the bench printed is the diagnosis.
+    expect(JSON.stringify(verdict) === JSON.stringify(expected) ? verdict : { ...verdict, stdout: ran.stdout.slice(-3000), stderr: ran.stderr.slice(-3000) }).toEqual(expected);
+  }, 150_000);
+
   it('arango-candles stores every candle of that topic and exits 0 without an error line', async () => {
     const sqlitePath = join(dir, 'store.db');
     const collection = 'btcusdt_api_candles_1m_2024_08_01';
@@ -155,4 +194,18 @@ describe('workers on a fresh broker (new data dir, no topics)', () => {
       await store.close();
     }
   }, 150_000);
+
+  it('`npm run kafka -- stop` stops the broker `start` recorded: its port refuses connections and `status` says not running', async () => {
+    const port = Number(bootstrapServers.split(':')[1]);
+    const { stdout } = await kafkaCli('stop');
+    expect(stdout).toMatch(/^Stopped local Kafka broker \(pid \d+\)\.$/m);
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve('connected')));
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+    const status = await kafkaCli('status').then(() => ({ code: 0, stdout: '' }), (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }));
+    expect(status).toEqual({ code: 3, stdout: 'Local Kafka broker: not running\n' });
+  }, 90_000);
 });

@@ -1,12 +1,16 @@
 // `npm run bench:sink -- [--candles N] [--partitions N] [--replicas N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--keep] [--cpu-prof DIR]
-//   [--try "BATCH_SIZE=1000 LINGER_MS=50" --try ...]`
+//   [--try "BATCH_SIZE=1000 LINGER_MS=50" --try ...] [--sasl | --transport plaintext|sasl|both] [--runs N]`
 // Side by side with and without indicators: `npm run bench:sink -- --try "INDICATORS=none" --try ""`.
 // --replicas N runs N sink instances of one queue (one consumer group, one SQLite file) over a topic
 // of at least N partitions; the figures are from the first join to the load complete.
 // Pre-fills a topic with N candles (default 1,000,000) and end-of-stream markers, then times the
 // built arango-candles bundle draining it into SQLite: candles/s and the sink's peak RSS.
-// Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts the local broker (and stops it afterwards).
-import { spawn, spawnSync } from 'node:child_process';
+// The broker: see bench-transport.ts (KAFKA_BOOTSTRAP_SERVERS and, for SASL_SSL, what
+// `npm run kafka -- start --sasl` prints; else a broker of its own with both listeners, stopped after).
+// `--transport both` drains over plaintext then SASL_SSL (`--runs N`: N times, alternating) and ends
+// with both side by side. Each drain ends with a check line (the documents in SQLite read back); a
+// MISMATCH, or a sink exiting non-zero, makes the bench exit 1.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +21,9 @@ import { workerNodeArgs } from '@streamforge/launchers';
 import { createLogger } from '@streamforge/logging';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { CandlePublisher, minuteCandles } from '@streamforge/candle-sink/testing';
+import { benchBroker, parseTransports, range, TRANSPORT_LABEL, type BenchKafkaEnv, type Transport } from './bench-transport';
 
-const repoRoot = join(__dirname, '..', '..', '..', '..');
+const repoRoot = join(__dirname, '..', '..', '..');
 const bundle = join(repoRoot, 'dist', 'apps', 'arango-candles', 'main.js');
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en-US')} candles/s`;
@@ -35,9 +40,16 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       try: { type: 'string', multiple: true },
+      transport: { type: 'string' },
+      sasl: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '1' },
     },
   });
+  const transports = parseTransports(values);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
   const total = Number(values.candles);
+  if (!Number.isInteger(total) || total < 1) throw new Error(`--candles must be a whole number ≥ 1, got "${values.candles}"`);
   const replicas = Number(values.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a whole number ≥ 1, got "${values.replicas}"`);
   // At least one partition per instance, else the extra instances have nothing to read.
@@ -45,60 +57,91 @@ async function main(): Promise<void> {
   if (partitionCount < replicas) throw new Error(`--partitions ${partitionCount} is fewer than --replicas ${replicas}: the extra instances would idle`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx nx build arango-candles\` first`);
 
-  let brokers = process.env.KAFKA_BOOTSTRAP_SERVERS;
-  let startedBroker = false;
-  if (!brokers) {
-    const started = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), 'start'], { encoding: 'utf8', cwd: repoRoot });
-    const line = started.stdout.trim().split('\n').pop() ?? '';
-    if (started.status !== 0 || !line.startsWith('KAFKA_BOOTSTRAP_SERVERS=')) throw new Error(`could not start the local broker: ${started.stderr}`);
-    brokers = line.slice('KAFKA_BOOTSTRAP_SERVERS='.length);
-    startedBroker = true;
-  }
-  const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: brokers }), { clientId: 'sink-bench', logger: createLogger({ service: 'sink-bench', level: 'error' }) });
-  const topic = uniqueName('bench-candles');
-  await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }]);
-
-  out(`arango-candles bench: ${total.toLocaleString('en-US')} candles, ${partitionCount} partition(s), ${replicas} sink instance(s), broker ${brokers}`);
-  const publisher = new CandlePublisher(kafka, topic);
-  await publisher.connect();
-  const fillStarted = Date.now();
-  const chunk = 50_000;
-  // One send after the other: the topic holds the candles in open_time order, as the loader publishes them
-  // (concurrent sends would interleave them, and the sink would need its indicator pass).
-  for (let from = 0; from < total; from += chunk) {
-    const candles = minuteCandles({ startMs: Date.UTC(2020, 0, 1) + from * 60_000, count: Math.min(chunk, total - from) });
-    await publisher.candles(candles, 2_000); // a record batch must stay under the broker's 1 MB message limit
-  }
-  await publisher.endOfStream(Array.from({ length: partitionCount }, (_, i) => i), total);
-  await publisher.disconnect();
-  const fillMs = Date.now() - fillStarted;
-  out(`  pre-filled in ${(fillMs / 1000).toFixed(1)} s (${rate(total, fillMs)})`);
-
-  const controlTopic = uniqueName('bench-control');
-  const eventsTopic = uniqueName('bench-events');
-  await ensureTopics(kafka, [{ topic: controlTopic }, { topic: eventsTopic }]);
-  const base: Record<string, string> = {};
-  if (values['batch-size']) base.BATCH_SIZE = values['batch-size'];
-  if (values['linger-ms']) base.LINGER_MS = values['linger-ms'];
-  if (values['max-bytes-per-partition']) base.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
-  // Each --try drains the same topic again with a fresh consumer group and a fresh SQLite file.
-  const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) }));
+  const broker = await benchBroker(transports);
   let allStored = true;
-  for (const settings of tries) {
-    const result = await drain({ brokers, topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
-    allStored &&= result.stored === total;
-  }
+  try {
+    const kafka = createKafkaClient(kafkaConnectionSettings(broker.env(transports[0] as Transport)), { clientId: 'sink-bench', logger: createLogger({ service: 'sink-bench', level: 'error' }) });
+    const topic = uniqueName('bench-candles');
+    await ensureTopics(kafka, [{ topic, numPartitions: partitionCount }]);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, controlTopic, eventsTopic] }).catch(() => undefined);
-  await admin.disconnect();
-  if (startedBroker) spawnSync(process.execPath, [require.resolve('tsx/cli'), join(repoRoot, 'tools/local-kafka/src/cli.ts'), 'stop'], { cwd: repoRoot });
-  if (!allStored) process.exitCode = 1;
+    out(`arango-candles bench: ${total.toLocaleString('en-US')} candles, ${partitionCount} partition(s), ${replicas} sink instance(s), broker ${broker.description}`);
+    const publisher = new CandlePublisher(kafka, topic);
+    await publisher.connect();
+    const fillStarted = Date.now();
+    const chunk = 50_000;
+    // One send after the other: the topic holds the candles in open_time order, as the loader publishes them
+    // (concurrent sends would interleave them, and the sink would need its indicator pass).
+    for (let from = 0; from < total; from += chunk) {
+      const candles = minuteCandles({ startMs: Date.UTC(2020, 0, 1) + from * 60_000, count: Math.min(chunk, total - from) });
+      await publisher.candles(candles, 2_000); // a record batch must stay under the broker's 1 MB message limit
+    }
+    await publisher.endOfStream(Array.from({ length: partitionCount }, (_, i) => i), total);
+    await publisher.disconnect();
+    const fillMs = Date.now() - fillStarted;
+    out(`  pre-filled in ${(fillMs / 1000).toFixed(1)} s (${rate(total, fillMs)})`);
+
+    const controlTopic = uniqueName('bench-control');
+    const eventsTopic = uniqueName('bench-events');
+    await ensureTopics(kafka, [{ topic: controlTopic }, { topic: eventsTopic }]);
+    const base: Record<string, string> = {};
+    if (values['batch-size']) base.BATCH_SIZE = values['batch-size'];
+    if (values['linger-ms']) base.LINGER_MS = values['linger-ms'];
+    if (values['max-bytes-per-partition']) base.FETCH_MAX_BYTES_PER_PARTITION = values['max-bytes-per-partition'];
+    // Each --try drains the same topic again with a fresh consumer group and a fresh SQLite file.
+    const tries = (values.try ?? ['']).map((text) => ({ ...base, ...Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) }));
+    const drains: Array<{ transport: Transport; settings: string; figures: DrainFigures }> = [];
+    for (let run = 1; run <= runs; run++) {
+      for (const transport of transports) {
+        for (const settings of tries) {
+          out(`  over ${TRANSPORT_LABEL[transport]}:`);
+          const figures = await drain({ kafkaEnv: broker.env(transport), topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
+          allStored &&= figures.stored === total;
+          drains.push({ transport, settings: JSON.stringify(settings), figures });
+        }
+      }
+    }
+    if (transports.length > 1 || runs > 1) printSideBySide(drains, total);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, controlTopic, eventsTopic] }).catch(() => undefined);
+    await admin.disconnect();
+  } finally {
+    await broker.stop();
+  }
+  if (!allStored) {
+    out('bench:sink: a check failed (MISMATCH above): these figures are not valid');
+    process.exitCode = 1;
+  }
+}
+
+/** Per transport (and --try): ranges over the runs, and SASL_SSL's median as a share of plaintext's. */
+function printSideBySide(drains: Array<{ transport: Transport; settings: string; figures: DrainFigures }>, total: number): void {
+  out('side by side (ranges over the runs):');
+  out('  transport  runs  candles/s (join → complete)   process wall s   sink CPU s   peak RSS MB   settings');
+  for (const settings of [...new Set(drains.map((d) => d.settings))]) {
+    const medians: Partial<Record<Transport, number>> = {};
+    for (const transport of ['plaintext', 'sasl'] as const) {
+      const rows = drains.filter((d) => d.transport === transport && d.settings === settings).map((d) => d.figures);
+      if (rows.length === 0) continue;
+      const rates = rows.map((f) => Math.round((total / f.drainMs) * 1000)).sort((a, b) => a - b);
+      medians[transport] = rates[Math.floor((rates.length - 1) / 2)];
+      out(`  ${TRANSPORT_LABEL[transport].padEnd(10)} ${String(rows.length).padEnd(5)} ${range(rates).padEnd(29)} ${range(rows.map((f) => f.wallMs / 1000), 2).padEnd(16)} ${range(rows.map((f) => f.cpuSeconds), 2).padEnd(12)} ${range(rows.map((f) => f.peakRssMb)).padEnd(13)} ${settings}`);
+    }
+    if (medians.plaintext && medians.sasl) out(`  SASL_SSL / plaintext (median candles/s): ${Math.round((medians.sasl / medians.plaintext) * 100)} %`);
+  }
+}
+
+interface DrainFigures {
+  stored: number;
+  drainMs: number;
+  wallMs: number;
+  cpuSeconds: number;
+  peakRssMb: number;
 }
 
 interface DrainOptions {
-  brokers: string;
+  kafkaEnv: BenchKafkaEnv;
   topic: string;
   controlTopic: string;
   eventsTopic: string;
@@ -110,13 +153,13 @@ interface DrainOptions {
 }
 
 /** Runs the sink bundle once over the topic and prints its figures. */
-async function drain(options: DrainOptions): Promise<{ stored: number }> {
+async function drain(options: DrainOptions): Promise<DrainFigures> {
   const { total } = options;
   const dir = mkdtempSync(join(tmpdir(), 'sink-bench-'));
   const sqlitePath = join(dir, 'bench.db');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    KAFKA_BOOTSTRAP_SERVERS: options.brokers, QUEUE_ID: uniqueName('wf-bench'), KAFKA_TOPIC: options.topic, COLLECTION_NAME: 'bench_candles',
+    ...options.kafkaEnv, QUEUE_ID: uniqueName('wf-bench'), KAFKA_TOPIC: options.topic, COLLECTION_NAME: 'bench_candles',
     STORE: 'sqlite', SQLITE_PATH: sqlitePath, METRICS_PORT: '0', LOG_LEVEL: 'info',
     QUEUE_CONTROL_TOPIC: options.controlTopic, QUEUE_EVENTS_TOPIC: options.eventsTopic,
     ...options.settings,
@@ -148,9 +191,9 @@ async function drain(options: DrainOptions): Promise<{ stored: number }> {
   out(`  process wall time ${((exitedAt - spawnedAt) / 1000).toFixed(2)} s (${rate(total, exitedAt - spawnedAt)}, start-up and exit included)`);
   out(`  peak RSS of ${options.replicas === 1 ? 'the sink' : 'the largest sink instance'}: ${Math.round(peakKb / 1024)} MB (VmHWM; maxRSS reported: ${results.map((run) => `${run.exitLine.max_rss_mb} MB`).join(', ')})`);
   if (cpuSeconds) out(`  CPU time of the sink${options.replicas === 1 ? '' : 's, summed'}: ${cpuSeconds.toFixed(2)} s (${rate(total, cpuSeconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
-  out(`  documents in SQLite: ${stored.toLocaleString('en-US')} ${stored === total ? '(all of them)' : `(EXPECTED ${total})`}`);
+  out(`  check ${stored === total ? 'ok      ' : 'MISMATCH'} documents read back from SQLite: expected ${total}, got ${stored}`);
   if (!options.keep) rmSync(dir, { recursive: true, force: true });
-  return { stored };
+  return { stored, drainMs, wallMs: exitedAt - spawnedAt, cpuSeconds, peakRssMb: Math.round(peakKb / 1024) };
 }
 
 interface SinkRun {
