@@ -67,7 +67,7 @@ describe('queue-manager as the first client of a fresh broker', () => {
     await cli('stop');
   }, 60_000);
 
-  it('queue-manager (node dist/apps/queue-manager/main.js) becomes ready, serves its API, logs no error line and stops cleanly on SIGTERM', async () => {
+  it('queue-manager (node dist/apps/queue-manager/main.js) becomes ready, serves its API, runs a first queue, logs no error line and stops cleanly on SIGTERM', async () => {
     // The broker must really be new: no client has created the offsets topic or the queue topics yet.
     const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrapServers }), { clientId: 'fresh-broker-test', logger: createLogger({ service: 'test', level: 'error' }) });
     const admin = kafka.admin();
@@ -93,7 +93,21 @@ describe('queue-manager as the first client of a fresh broker', () => {
     }
     expect({ health, stderr: manager.stderr().slice(-1000) }).toEqual({ health: 200, stderr: expect.any(String) });
     expect((await fetch(`http://127.0.0.1:${port}/queues`)).status).toBe(200);
+    // A first queue: its data topic, the first start command and the first telemetry the follower reads.
+    const started = await fetch(`http://127.0.0.1:${port}/queues/start-test-flow`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01', extra_params: { args: ['--loading-interval', '1', '--exit-after', '2'] } }),
+    });
+    expect(started.status).toBe(201);
+    const queueId = ((await started.json()) as { data: { queue_id: string } }).data.queue_id;
+    const queueStatus = () => fetch(`http://127.0.0.1:${port}/queues/${queueId}`).then(async (r) => ((await r.json()) as { data: { status: string } }).data.status);
+    let status = await queueStatus();
+    for (const deadline = Date.now() + 90_000; !['finished', 'error', 'interrupted'].includes(status) && Date.now() < deadline; status = await queueStatus()) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect({ queueId, status }).toEqual({ queueId, status: 'finished' });
     manager.kill('SIGTERM');
+    // Worker lines are in queue-manager's output too (prefixed with the job name): none at error level either.
     expectCleanFirstRun(manager, await exitCode(manager, 'queue-manager'));
   }, 150_000);
 });
