@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { CONFIG_EXIT_CODE, loadConfigOrExit } from '@streamforge/config';
-import { createIdempotentProducer, createKafkaClient, describeKafkaError, ensureTopics, kafkaConnectionSettings, KafkaConnectionError } from '@streamforge/kafka';
+import { createIdempotentProducer, createKafkaClient, describeKafkaError, kafkaConnectionSettings, KafkaConnectionError } from '@streamforge/kafka';
 import { createLocalLauncher, type WorkerLauncher } from '@streamforge/launchers';
 import { createKubernetesLauncher } from '@streamforge/launchers/kubernetes';
 import { createLogger } from '@streamforge/logging';
@@ -10,7 +10,7 @@ import {
 } from '@streamforge/orchestrator';
 import { ApiTokenFileError, createApiServer, createAuthenticator, WsHub, type Authenticator } from '@streamforge/queue-api';
 import { createDocumentStore } from '@streamforge/storage';
-import { onShutdownSignal } from '@streamforge/worker';
+import { awaitKafkaReady, onShutdownSignal } from '@streamforge/worker';
 // The app's own version is its image tag (tools/ci/app-version.sh); esbuild inlines it.
 import { version } from '../package.json';
 import { authConfigOf } from './auth-settings';
@@ -49,12 +49,17 @@ async function main(): Promise<void> {
   const producer = createIdempotentProducer(kafka);
   const admin = kafka.admin();
   try {
+    // queue-manager may be the first client of a new broker: queue topics, the telemetry group's
+    // coordinator and producer ids first (one quiet wait, as the workers do), then its own clients.
+    await awaitKafkaReady(
+      { kafka: kafkaSettings, topics: [config.QUEUE_CONTROL_TOPIC, config.QUEUE_EVENTS_TOPIC], groupId: config.QM_CONSUMER_GROUP, clientId: 'queue-manager' },
+      { logger },
+    );
     await producer.connect();
     await admin.connect();
   } catch (error) {
     throw new KafkaConnectionError(kafkaSettings.brokers, error);
   }
-  await ensureTopics(kafka, [{ topic: config.QUEUE_CONTROL_TOPIC }, { topic: config.QUEUE_EVENTS_TOPIC }]);
 
   const launcher: WorkerLauncher =
     config.LAUNCHER === 'kubernetes'

@@ -17,10 +17,19 @@ import { readmeLocalNpmCommands, tsxEntryOf } from '../readme-commands';
 const run = promisify(execFile);
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'streamforge-fresh-broker-'));
-/** The CLI records this broker apart from the developer's own `npm run kafka -- start` broker. */
-const cliEnv = { ...process.env, LOCAL_KAFKA_STATE_FILE: join(dir, 'local-broker.json') };
 const tsxCli = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
-const kafkaCli = (...args: string[]) => run(process.execPath, [tsxCli, 'tools/local-kafka/src/cli.ts', ...args], { cwd: repoRoot, env: cliEnv, timeout: 120_000 });
+/** `npm run kafka -- …` on a broker of its own: the CLI records it apart from the developer's own broker. */
+const kafkaCliOf = (stateFile: string) => (...args: string[]) =>
+  run(process.execPath, [tsxCli, 'tools/local-kafka/src/cli.ts', ...args], { cwd: repoRoot, env: { ...process.env, LOCAL_KAFKA_STATE_FILE: stateFile }, timeout: 120_000 });
+const kafkaCli = kafkaCliOf(join(dir, 'local-broker.json'));
+
+/** Starts a broker on a new data dir with `npm run kafka -- start` and returns its bootstrap servers. */
+async function startFreshBroker(cli: typeof kafkaCli, dataDir: string): Promise<string> {
+  const { stdout } = await cli('start', '--data-dir', dataDir);
+  const bootstrapServers = /^KAFKA_BOOTSTRAP_SERVERS=(\S+)$/m.exec(stdout)?.[1];
+  if (!bootstrapServers) throw new Error(`npm run kafka -- start printed no KAFKA_BOOTSTRAP_SERVERS line:\n${stdout}`);
+  return bootstrapServers;
+}
 
 /** Log lines a worker wrote at error level (kafkajs retry noise included): a first run must have none. */
 const errorLines = (worker: WorkerProcess) => worker.stdout().split('\n').filter((line) => /"level":(50|60)\b/.test(line));
@@ -42,6 +51,66 @@ function expectCleanFirstRun(worker: WorkerProcess, code: number | string): void
   expect({ code, stderr: worker.stderr().slice(-1000), errors: errorLines(worker) }).toEqual({ code: 0, stderr: expect.any(String), errors: [] });
   expect(waitLines(worker).length).toBeLessThanOrEqual(1);
 }
+
+// queue-manager is the first client of its own new broker (no offsets topic, no producer ids, no queue
+// topics): its producer, topic creation and telemetry group join must wait quietly, as the workers do.
+describe('queue-manager as the first client of a fresh broker', () => {
+  const qmDir = join(dir, 'queue-manager-first');
+  const cli = kafkaCliOf(join(qmDir, 'local-broker.json'));
+  let bootstrapServers = '';
+
+  beforeAll(async () => {
+    bootstrapServers = await startFreshBroker(cli, join(qmDir, 'data'));
+  }, 150_000);
+  afterAll(async () => {
+    killAllWorkerProcesses();
+    await cli('stop');
+  }, 60_000);
+
+  it('queue-manager (node dist/apps/queue-manager/main.js) becomes ready, serves its API, runs a first queue, logs no error line and stops cleanly on SIGTERM', async () => {
+    // The broker must really be new: no client has created the offsets topic or the queue topics yet.
+    const kafka = createKafkaClient(kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrapServers }), { clientId: 'fresh-broker-test', logger: createLogger({ service: 'test', level: 'error' }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    const controlTopic = uniqueName('control');
+    const eventsTopic = uniqueName('events');
+    try {
+      expect((await admin.listTopics()).filter((t) => ['__consumer_offsets', controlTopic, eventsTopic].includes(t))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+    const [port] = await getFreePorts(1);
+    const manager = startWorkerProcess(bundlePath('apps', 'queue-manager'), [], {
+      KAFKA_BOOTSTRAP_SERVERS: bootstrapServers, PORT: String(port), STORE: 'sqlite', SQLITE_PATH: join(qmDir, 'queue-manager.db'), ARANGO_URL: undefined, LAUNCHER: 'local',
+      QUEUE_CONTROL_TOPIC: controlTopic, QUEUE_EVENTS_TOPIC: eventsTopic,
+    });
+    const deadline = Date.now() + 90_000;
+    let health = 0;
+    while (Date.now() < deadline && manager.child.exitCode === null) {
+      health = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
+      if (health === 200) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect({ health, stderr: manager.stderr().slice(-1000) }).toEqual({ health: 200, stderr: expect.any(String) });
+    expect((await fetch(`http://127.0.0.1:${port}/queues`)).status).toBe(200);
+    // A first queue: its data topic, the first start command and the first telemetry the follower reads.
+    const started = await fetch(`http://127.0.0.1:${port}/queues/start-test-flow`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01', extra_params: { args: ['--loading-interval', '1', '--exit-after', '2'] } }),
+    });
+    expect(started.status).toBe(201);
+    const queueId = ((await started.json()) as { data: { queue_id: string } }).data.queue_id;
+    const queueStatus = () => fetch(`http://127.0.0.1:${port}/queues/${queueId}`).then(async (r) => ((await r.json()) as { data: { status: string } }).data.status);
+    let status = await queueStatus();
+    for (const deadline = Date.now() + 90_000; !['finished', 'error', 'interrupted'].includes(status) && Date.now() < deadline; status = await queueStatus()) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect({ queueId, status }).toEqual({ queueId, status: 'finished' });
+    manager.kill('SIGTERM');
+    // Worker lines are in queue-manager's output too (prefixed with the job name): none at error level either.
+    expectCleanFirstRun(manager, await exitCode(manager, 'queue-manager'));
+  }, 150_000);
+});
 
 /**
  * Every `npm run bench*` line of the README, run as its npm script runs it (the bundles are built once,
@@ -73,9 +142,7 @@ describe('workers on a fresh broker (new data dir, no topics)', () => {
   });
 
   beforeAll(async () => {
-    const { stdout } = await kafkaCli('start', '--data-dir', join(dir, 'data'));
-    bootstrapServers = /^KAFKA_BOOTSTRAP_SERVERS=(\S+)$/m.exec(stdout)?.[1] ?? '';
-    if (!bootstrapServers) throw new Error(`npm run kafka -- start printed no KAFKA_BOOTSTRAP_SERVERS line:\n${stdout}`);
+    bootstrapServers = await startFreshBroker(kafkaCli, join(dir, 'data'));
   }, 150_000);
   afterAll(async () => {
     killAllWorkerProcesses();
@@ -117,24 +184,6 @@ describe('workers on a fresh broker (new data dir, no topics)', () => {
     expect(output).not.toMatch(/Debugger listening/);
     expect(output).toMatch(/"status":"loading"/);
     expect(output).toMatch(/"status":"finished"/);
-  }, 150_000);
-
-  it('queue-manager (node dist/apps/queue-manager/main.js) becomes ready, serves its API and stops cleanly on SIGTERM', async () => {
-    const [port] = await getFreePorts(1);
-    const manager = startWorkerProcess(bundlePath('apps', 'queue-manager'), [], {
-      KAFKA_BOOTSTRAP_SERVERS: bootstrapServers, PORT: String(port), STORE: 'sqlite', SQLITE_PATH: join(dir, 'queue-manager.db'), ARANGO_URL: undefined, LAUNCHER: 'local',
-    });
-    const deadline = Date.now() + 90_000;
-    let health = 0;
-    while (Date.now() < deadline && manager.child.exitCode === null) {
-      health = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
-      if (health === 200) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect({ health, stderr: manager.stderr().slice(-1000) }).toEqual({ health: 200, stderr: expect.any(String) });
-    expect((await fetch(`http://127.0.0.1:${port}/queues`)).status).toBe(200);
-    manager.kill('SIGTERM');
-    expectCleanFirstRun(manager, await exitCode(manager, 'queue-manager'));
   }, 150_000);
 
   it('`npm run binance-sim` prints BINANCE_BASE_URL last and answers klines there', async () => {
