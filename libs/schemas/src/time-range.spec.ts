@@ -1,4 +1,5 @@
-import { parseTimeRange, timeRangeSchema } from './time-range';
+import fc from 'fast-check';
+import { parseTimeRange, TIME_RANGE_PATTERN, timeRangeSchema } from './time-range';
 
 const utc = (...parts: number[]) => Date.UTC(parts[0] as number, (parts[1] as number) - 1, ...(parts.slice(2) as []));
 
@@ -35,5 +36,31 @@ describe('parseTimeRange', () => {
   it('is usable as a zod field', () => {
     expect(timeRangeSchema.safeParse('2024-08-01:2024-08-03').success).toBe(true);
     expect(timeRangeSchema.safeParse('2024-08-03:2024-08-01').success).toBe(false);
+  });
+
+  it('refuses a zone offset that names none', () => {
+    expect(parseTimeRange('2024-08-01T00:00+99:00/2024-08-01T01:00Z')).toEqual({ ok: false, reason: expect.stringMatching(/^2024-08-01T00:00\+99:00 has no valid zone offset/) });
+  });
+});
+
+describe('TIME_RANGE_PATTERN (what the OpenAPI document states) and parseTimeRange agree', () => {
+  it('a string of the pattern is read, or refused only as an impossible date or an inverted range', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(TIME_RANGE_PATTERN), (text) => {
+        const parsed = parseTimeRange(text);
+        if (!parsed.ok) expect(parsed.reason).toMatch(/is not a calendar date|^inverted/);
+      }),
+      { seed: 16, numRuns: 3_000 },
+    );
+  });
+
+  it('every range the parser reads matches the pattern', () => {
+    const loose = /^\s?(\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?)[:/](\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?)\s?$/;
+    fc.assert(
+      fc.property(fc.stringMatching(loose), (text) => {
+        if (parseTimeRange(text).ok) expect(text).toMatch(TIME_RANGE_PATTERN);
+      }),
+      { seed: 16, numRuns: 3_000 },
+    );
   });
 });
