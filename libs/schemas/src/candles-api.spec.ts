@@ -36,6 +36,10 @@ describe('GET /candles query', () => {
     expect(reasons({ collection: 'c', limit: 'ten' })).toBe('limit: a whole number from 1 to 5000 (got "ten")');
   });
 
+  it('two unreadable bounds are two 400 reasons, never a crash of the range check', () => {
+    expect(reasons({ collection: 'c', from: '-1', to: '' })).toMatch(/^from: expected .*; to: expected /);
+  });
+
   it('accepts only collection names ArangoDB allows for user collections', () => {
     expect(reasons({ collection: '_system' })).toMatch(/^collection: a collection name: a letter/);
     expect(reasons({ collection: 'a/../b' })).toMatch(/^collection: /);

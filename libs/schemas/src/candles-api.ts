@@ -59,7 +59,8 @@ export const candlesQuerySchema = z
       .describe(`candles per page, 1-${CANDLE_PAGE_MAX_LIMIT} (default ${CANDLE_PAGE_DEFAULT_LIMIT})`),
   })
   .superRefine((query, ctx) => {
-    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+    // zod runs this refinement even when a bound failed its own check (then still the text): compare read bounds only.
+    if (typeof query.from === 'number' && typeof query.to === 'number' && query.from > query.to) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${new Date(query.from).toISOString()}); got ${new Date(query.to).toISOString()}` });
     }
   })

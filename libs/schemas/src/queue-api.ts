@@ -82,9 +82,9 @@ export const startFlowRequestSchema = z
   .describe('Start a named flow');
 
 /** The characters of every queue id queue-manager makes (wf-<symbol>-<type>-<yyyymmdd>-<suffix>). */
-const QUEUE_ID_CORE = /[A-Za-z0-9_.-]{1,200}/;
+const QUEUE_ID_CORE = /[A-Za-z0-9_-]{1,200}/;
 export const QUEUE_ID_MAX_LENGTH = 200;
-const QUEUE_ID_MESSAGE = 'a queue id: letters, digits, _, . and -, 1 to 200 characters (e.g. wf-btcusdt-api_candles_1m-20240801-abc123)';
+const QUEUE_ID_MESSAGE = 'a queue id: letters, digits, _ and -, 1 to 200 characters (e.g. wf-btcusdt-api_candles_1m-20240801-abc123)';
 const queueIdDescription = 'queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123';
 
 /** `POST /queues/stop`: the queue id in a JSON body (JSON only, so a foreign page's form cannot stop a queue). */
@@ -120,9 +120,7 @@ export const listQueuesQuerySchema = z.strictObject({
   limit: queryInteger(1, QUEUE_PAGE_MAX_LIMIT)
     .optional()
     .describe(`queues per page, 1-${QUEUE_PAGE_MAX_LIMIT} (default ${QUEUE_PAGE_DEFAULT_LIMIT})`),
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'the next_cursor of the previous page')
+  cursor: withServerRules(z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, 'the next_cursor of the previous page'), 'a next_cursor this API issued')
     .optional()
     .describe('next_cursor of the previous page'),
   status: z
