@@ -15,6 +15,8 @@ export function withServerRules<S extends z.ZodType>(schema: S, rules: string): 
 /**
  * A string the server trims before use. The pattern is checked on the value as sent, so the
  * document's `pattern` and `maxLength` state exactly what is accepted (surrounding whitespace included).
+ * The document admits the padding rather than the server refusing it: padded values were always
+ * accepted (a pasted " BTCUSDT" from the dashboard or curl), and no client is wrong for sending one.
  */
 export function trimmedText(options: { maxLength: number; core: RegExp | string; message: string }) {
   const core = typeof options.core === 'string' ? options.core : options.core.source;
