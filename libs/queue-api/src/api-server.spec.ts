@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,7 +232,7 @@ describe('OpenAPI document', () => {
         }
       }
     }
-    expect(Object.keys(document.paths['/ws/topic']?.get?.responses ?? {}).sort()).toEqual(['101', '401', '403', '426', '503']);
+    expect(Object.keys(document.paths['/ws/topic']?.get?.responses ?? {}).sort()).toEqual(['101', '400', '401', '403', '426', '503']);
     expect(Object.keys(document.paths['/queues/{queue_id}']?.get?.responses ?? {})).toContain('414');
     expect(Object.keys(document.paths['/queues/start']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['413', '415', '429', '503']));
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
@@ -267,6 +268,22 @@ describe('answers outside the routes: the envelope every time', () => {
     const overSchema = await app.inject({ method: 'GET', url: `/queues/${'a'.repeat(201)}` });
     expect(overSchema.statusCode).toBe(400);
     expect(overSchema.json().data.errors[0].path).toBe('queue_id');
+  });
+
+  it('400 as the envelope for a malformed WebSocket handshake (ws itself would answer text/html)', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(address).port), '127.0.0.1', () =>
+        socket.write('GET /ws/topic HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: not-a-key\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(answer).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ status: 'error', message: 'WebSocket handshake refused: Missing or invalid Sec-WebSocket-Key header', data: null });
   });
 
   it('426 with Upgrade: websocket for a plain GET of /ws/topic', async () => {

@@ -24,6 +24,7 @@ import { allowedMethodsOf, notFoundOrMethodNotAllowed } from './method-not-allow
 import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
 import { zodValidatorCompiler } from './request-validation';
 import type { WsHub } from './ws-hub';
+import { answerWsHandshakeErrorsWithEnvelope } from './ws-handshake-errors';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -98,6 +99,7 @@ export async function createApiServer(deps: ApiServerDeps) {
   // Before any hook that may answer early: its onRequest hook marks an upgrade so that its onResponse
   // destroys the socket; a refusal answered ahead of it left the socket open (and shutdown waiting).
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectWsProtocol } });
+  answerWsHandshakeErrorsWithEnvelope(app.websocketServer);
   registerHardening(app, { maxWsConnections: deps.maxWsConnections ?? DEFAULT_MAX_WS_CONNECTIONS, wsConnections: () => deps.hub.size });
   if (deps.auth) registerAuth(app, { authenticator: deps.auth, logger: deps.logger });
 
@@ -124,7 +126,7 @@ export async function createApiServer(deps: ApiServerDeps) {
               `Upgrade to a WebSocket. Authenticate with the Authorization header, or (browsers) the subprotocols "${WS_PROTOCOL}, ${WS_BEARER_PREFIX}<token>"; the server selects ${WS_PROTOCOL}. A browser Origin must be the API's own or configured. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.`,
             responses: {
               '101': { description: 'Switching Protocols' },
-              ...Object.fromEntries(([401, 403, 426, 503] as const).map((status) => [String(status), { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } } }])),
+              ...Object.fromEntries(([400, 401, 403, 426, 503] as const).map((status) => [String(status), { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } } }])),
             },
           },
         },

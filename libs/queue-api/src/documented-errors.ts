@@ -6,7 +6,7 @@ export const MAX_PARAM_LENGTH = QUEUE_ID_MAX_LENGTH * 3;
 
 /** What each error status means, as the document says it; every one carries the error envelope. */
 export const ERROR_MEANINGS = {
-  400: 'The request breaks its schema, or a rule its x-server-rules name; data.errors names each field and the value received.',
+  400: 'The request breaks its schema, or a rule its x-server-rules name; data.errors names each field and the value received (on /ws/topic: a malformed WebSocket handshake).',
   401: 'No valid token (WWW-Authenticate: Bearer).',
   403: "The token's role may not do this, or (WebSocket) a foreign Origin.",
   404: 'Not found.',

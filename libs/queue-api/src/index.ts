@@ -10,3 +10,4 @@ export * from './auth';
 export * from './hardening';
 export * from './documented-errors';
 export * from './method-not-allowed';
+export * from './ws-handshake-errors';
