@@ -33,7 +33,7 @@ export const TIME_RANGE_FORMS =
 const DAY_SHAPE = '\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
 const INSTANT_SHAPE = `${DAY_SHAPE}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):?[0-5]\\d)`;
 /** Every spelling parseTimeRange reads, as one pattern (surrounding whitespace allowed: the schema trims it). */
-export const TIME_RANGE_PATTERN = new RegExp(`^\\s*(?:${DAY_SHAPE}:${DAY_SHAPE}|${INSTANT_SHAPE}[/:]${INSTANT_SHAPE})\\s*$`);
+export const TIME_RANGE_PATTERN = new RegExp(`^\\s*(?:${DAY_SHAPE}[/:]${DAY_SHAPE}|${INSTANT_SHAPE}[/:]${INSTANT_SHAPE})\\s*$`);
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;

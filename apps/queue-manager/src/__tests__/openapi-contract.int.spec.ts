@@ -92,13 +92,18 @@ describe('the built queue-manager keeps its OpenAPI document', () => {
     process.stdout.write(`openapi contract: seed ${SEED}, ${RUNS} runs (CONTRACT_SEED / CONTRACT_RUNS to change)\n`);
     const started = Date.now();
     const tally = new Map<string, number>();
+    /** Whether the requests behind each answer were schema-valid, schema-violating or both (for the summary). */
+    const kinds = new Map<string, Set<string>>();
     await fc.assert(
       fc.asyncProperty(requestOf(document), async (generated) => {
         const request = withKnownNames(generated);
         const answer = await send(request);
         const problem = judge(document, request, answer, validate);
         if (problem) throw new Error(`${problem}\n  request: ${describeRequest(request)}\n  answer: ${answer.status} ${answer.contentType} ${answer.text.slice(0, 400)}`);
-        tally.set(`${request.method} ${request.template} ${answer.status}`, (tally.get(`${request.method} ${request.template} ${answer.status}`) ?? 0) + 1);
+        const key = `${request.method} ${request.template} ${answer.status}`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+        const operation = document.paths[request.template]?.[request.method.toLowerCase()];
+        if (operation) kinds.set(key, (kinds.get(key) ?? new Set()).add(requestViolation(request, operation, validate) ? 'invalid' : 'valid'));
         if (answer.status === 201) {
           const data = (JSON.parse(answer.text) as { data: { queue_id: string; targets: Array<{ collection_name: string }> } }).data;
           knownNames.queueIds.push(data.queue_id);
@@ -110,7 +115,7 @@ describe('the built queue-manager keeps its OpenAPI document', () => {
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: false },
     );
-    process.stdout.write(`openapi contract: ${RUNS} requests in ${((Date.now() - started) / 1000).toFixed(1)} s\n${[...tally].sort().map(([key, count]) => `  ${key}: ${count}`).join('\n')}\n`);
+    process.stdout.write(`openapi contract: ${RUNS} requests in ${((Date.now() - started) / 1000).toFixed(1)} s\n${[...tally].sort().map(([key, count]) => `  ${key}: ${count}${kinds.has(key) ? ` (${[...(kinds.get(key) as Set<string>)].sort().join(' and ')})` : ''}`).join('\n')}\n`);
     // Not only refusals: valid starts reached admission on both start routes (201, or 409/429 once the stand-ins hold
     // the MAX_RUNNING_QUEUES slots: which wins depends on timing), some were admitted, and reads and stops of
     // their queues answered 2xx. A short run may not get there.
