@@ -259,11 +259,13 @@ describe('answers outside the routes: the envelope every time', () => {
     expect(unknown.json()).toEqual({ status: 'error', message: 'no route GET /queues/wf-x/extra', data: null });
   });
 
-  it("414 from Fastify's parameter-length check, as the envelope", async () => {
+  it("414 from Fastify's parameter-length check and 400 for its malformed-URL check, as the envelope", async () => {
     const res = await app.inject({ method: 'GET', url: `/queues/${'a'.repeat(601)}` });
     expect(res.statusCode).toBe(414);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json()).toEqual({ status: 'error', message: 'a path parameter is over 600 characters', data: null });
+    const badUrl = await app.inject({ method: 'GET', url: '/queues/%E0%A4%A' });
+    expect({ status: badUrl.statusCode, body: badUrl.json() }).toEqual({ status: 400, body: { status: 'error', message: 'malformed URL: a percent-encoding that decodes to no character', data: null } });
     // Within it, the schema's own bound answers: 400 naming the field.
     const overSchema = await app.inject({ method: 'GET', url: `/queues/${'a'.repeat(201)}` });
     expect(overSchema.statusCode).toBe(400);
