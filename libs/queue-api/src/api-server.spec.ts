@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,10 +221,78 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(document.paths['/queues/start'].post.requestBody)).toContain('uppercase letters and digits');
   });
 
+  it('documents every answer with its content type: the envelope for each error, Prometheus text for /metrics, the WebSocket refusals', async () => {
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status === '101') continue;
+          expect({ at: `${method} ${path} ${status}`, types: Object.keys(response.content ?? {}) }).toEqual({ at: `${method} ${path} ${status}`, types: [path === '/metrics' && status === '200' ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json'] });
+          if (Number(status) >= 400 && !path.startsWith('/health/')) expect(JSON.stringify(response.content)).toMatch(/"status":\{"type":"string","enum":\["error"\]\}|ErrorEnvelope/);
+        }
+      }
+    }
+    expect(Object.keys(document.paths['/ws/topic']?.get?.responses ?? {}).sort()).toEqual(['101', '400', '401', '403', '426', '503']);
+    expect(Object.keys(document.paths['/queues/{queue_id}']?.get?.responses ?? {})).toContain('414');
+    expect(Object.keys(document.paths['/queues/start']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['413', '415', '429', '503']));
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+  });
+
   it('serves the interactive docs at /docs', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/swagger-ui/i);
+  });
+});
+
+describe('answers outside the routes: the envelope every time', () => {
+  it('405 with Allow for a method a documented path does not list; 404 for an unknown path', async () => {
+    for (const [method, url, allow] of [['PUT', '/queues/stop', 'GET, HEAD, POST'], ['DELETE', '/queues', 'GET, HEAD'], ['OPTIONS', '/metrics', 'GET, HEAD'], ['POST', '/queues/wf-x', 'GET, HEAD']] as const) {
+      const res = await app.inject({ method, url });
+      expect({ method, url, status: res.statusCode, allow: res.headers.allow }).toEqual({ method, url, status: 405, allow });
+      expect(res.json()).toEqual({ status: 'error', message: `${method} is not allowed on ${url}; allowed: ${allow}`, data: null });
+    }
+    const unknown = await app.inject({ method: 'GET', url: '/queues/wf-x/extra' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers.allow).toBeUndefined();
+    expect(unknown.json()).toEqual({ status: 'error', message: 'no route GET /queues/wf-x/extra', data: null });
+  });
+
+  it("414 from Fastify's parameter-length check and 400 for its malformed-URL check, as the envelope", async () => {
+    const res = await app.inject({ method: 'GET', url: `/queues/${'a'.repeat(601)}` });
+    expect(res.statusCode).toBe(414);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toEqual({ status: 'error', message: 'a path parameter is over 600 characters', data: null });
+    const badUrl = await app.inject({ method: 'GET', url: '/queues/%E0%A4%A' });
+    expect({ status: badUrl.statusCode, body: badUrl.json() }).toEqual({ status: 400, body: { status: 'error', message: 'malformed URL: a percent-encoding that decodes to no character', data: null } });
+    // Within it, the schema's own bound answers: 400 naming the field.
+    const overSchema = await app.inject({ method: 'GET', url: `/queues/${'a'.repeat(201)}` });
+    expect(overSchema.statusCode).toBe(400);
+    expect(overSchema.json().data.errors[0].path).toBe('queue_id');
+  });
+
+  it('400 as the envelope for a malformed WebSocket handshake (ws itself would answer text/html)', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(address).port), '127.0.0.1', () =>
+        socket.write('GET /ws/topic HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: not-a-key\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(answer).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ status: 'error', message: 'WebSocket handshake refused: Missing or invalid Sec-WebSocket-Key header', data: null });
+  });
+
+  it('426 with Upgrade: websocket for a plain GET of /ws/topic', async () => {
+    const res = await app.inject({ method: 'GET', url: '/ws/topic' });
+    expect(res.statusCode).toBe(426);
+    expect(res.headers.upgrade).toBe('websocket');
+    expect(res.json()).toMatchObject({ status: 'error', message: expect.stringMatching(/^\/ws\/topic only upgrades to a WebSocket/) });
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -19,9 +19,12 @@ import { registerDashboard } from './dashboard-routes';
 import { failure, success } from './envelope';
 import { registerHardening } from './hardening';
 import { createErrorHandler } from './error-handler';
+import { AUTHENTICATED, BODY_LIMIT_BYTES, ERROR_MEANINGS, errorResponses, JSON_BODY, MAX_PARAM_LENGTH } from './documented-errors';
+import { allowedMethodsOf, notFoundOrMethodNotAllowed } from './method-not-allowed';
 import { decodeQueueCursor, encodeQueueCursor } from './queue-cursor';
 import { zodValidatorCompiler } from './request-validation';
 import type { WsHub } from './ws-hub';
+import { answerWsHandshakeErrorsWithEnvelope } from './ws-handshake-errors';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,9 +55,7 @@ export interface ApiServerDeps {
   dashboardBanner?: string;
 }
 
-const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema, 404: errorEnvelopeSchema, 409: errorEnvelopeSchema, 500: errorEnvelopeSchema };
-/** A start can also be refused by an admission limit (429, with Retry-After) or fail on Kafka (503). */
-const startErrors = { ...errors, 429: errorEnvelopeSchema, 503: errorEnvelopeSchema };
+const startErrors = errorResponses(...AUTHENTICATED, ...JSON_BODY, 404, 409, 429, 503);
 const healthSchema = z.object({ status: z.enum(['ok', 'not ready', 'starting']), checks: z.record(z.string(), z.string()).optional() });
 const READY_TIMEOUT_MS = 3_000;
 const DEFAULT_MAX_WS_CONNECTIONS = 200;
@@ -65,7 +66,14 @@ export async function createApiServer(deps: ApiServerDeps) {
     // A request id of ours (never a client's header), in every answer and log line, and in 5xx messages.
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: 64 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Fastify's own refusals (a path parameter too long, a malformed URL) carry the envelope and request id too.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const message = tooLong ? `a path parameter is over ${MAX_PARAM_LENGTH} characters` : 'malformed URL: a percent-encoding that decodes to no character';
+      void (reply as FastifyReply).code(tooLong ? 414 : 400).header('x-request-id', request.id).send(failure(message));
+    },
     // Shutdown never waits for a client that holds a connection open (a refused WebSocket handshake, a stalled body).
     forceCloseConnections: true,
     // One line per response (the onResponse hook below) instead of Fastify's two per request.
@@ -75,13 +83,14 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+    // WebSocket routes are hidden from the generated paths but documented by hand (below).
+    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide) && !route.wsHandler;
     for (const method of methods) if (method !== 'HEAD') routeTable.push({ method, url: route.url, hidden });
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(createErrorHandler(deps.logger));
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(failure(`no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler(notFoundOrMethodNotAllowed(allowedMethodsOf(routeTable)));
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : request.method === 'GET' && reply.statusCode < 400 ? 'debug' : 'info';
     request.log[level]({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
@@ -90,15 +99,22 @@ export async function createApiServer(deps: ApiServerDeps) {
   // Before any hook that may answer early: its onRequest hook marks an upgrade so that its onResponse
   // destroys the socket; a refusal answered ahead of it left the socket open (and shutdown waiting).
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, handleProtocols: selectWsProtocol } });
+  answerWsHandshakeErrorsWithEnvelope(app.websocketServer);
   registerHardening(app, { maxWsConnections: deps.maxWsConnections ?? DEFAULT_MAX_WS_CONNECTIONS, wsConnections: () => deps.hub.size });
   if (deps.auth) registerAuth(app, { authenticator: deps.auth, logger: deps.logger });
 
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an OIDC access token (JWT) or a static API token; viewer for GET, operator for start/stop' } } },
+      components: { schemas: { ErrorEnvelope: z.toJSONSchema(errorEnvelopeSchema) as Record<string, unknown> }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an OIDC access token (JWT) or a static API token; viewer for GET, operator for start/stop' } } },
       security: [{ bearer: [] }],
-      info: { title: 'StreamForge queue-manager', version: deps.version, description: 'Start, follow and stop StreamForge queues (workflows).' },
+      info: {
+        title: 'StreamForge queue-manager', version: deps.version,
+        description:
+          'Start, follow and stop StreamForge queues (workflows). Every non-2xx answer is the error envelope (components.schemas.ErrorEnvelope). ' +
+          'A method a path does not list answers 405 with Allow (HEAD is served wherever GET is); an unknown path answers 404. ' +
+          'x-server-rules on a field names what the server checks beyond its schema (a 400 names the field).',
+      },
       tags: [{ name: 'queues' }, { name: 'candles' }, { name: 'health' }, { name: 'live' }],
       // @fastify/websocket hides WebSocket routes from the generated paths: document ours by hand.
       paths: {
@@ -108,7 +124,10 @@ export async function createApiServer(deps: ApiServerDeps) {
             summary: 'WebSocket: every telemetry event and queue-state change',
             description:
               `Upgrade to a WebSocket. Authenticate with the Authorization header, or (browsers) the subprotocols "${WS_PROTOCOL}, ${WS_BEARER_PREFIX}<token>"; the server selects ${WS_PROTOCOL}. A browser Origin must be the API's own or configured. Each message is JSON {type: "event", data: <telemetry event>} or {type: "queue", data: <queue state>} (libs/schemas/json-schema/ws-message.schema.json). The server pings every heartbeat; a client that does not answer, or falls too far behind, is dropped.`,
-            responses: { '101': { description: 'Switching Protocols' } },
+            responses: {
+              '101': { description: 'Switching Protocols' },
+              ...Object.fromEntries(([400, 401, 403, 426, 503] as const).map((status) => [String(status), { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } } }])),
+            },
           },
         },
       },
@@ -117,7 +136,7 @@ export async function createApiServer(deps: ApiServerDeps) {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
+  app.get('/openapi.json', { schema: { tags: ['health'], summary: 'This OpenAPI document', response: { 200: z.record(z.string(), z.unknown()), ...errorResponses(...AUTHENTICATED) } } }, async () => app.swagger() as unknown as Record<string, unknown>);
 
   app.post('/queues/start', {
     schema: { tags: ['queues'], summary: 'Start a queue', body: startQueueRequestSchema, response: { 201: successEnvelope(startQueueResultSchema), ...startErrors } },
@@ -139,7 +158,7 @@ export async function createApiServer(deps: ApiServerDeps) {
       summary: 'One page of queues, newest first',
       description: 'Pass next_cursor as cursor for the next page (null on the last). Filter with status (comma-separated) and symbol.',
       querystring: listQueuesQuerySchema,
-      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 403: errorEnvelopeSchema },
+      response: { 200: successEnvelope(z.array(queueStateSchema)).extend({ next_cursor: z.string().nullable().describe('cursor of the next page; null on the last') }), ...errorResponses(...AUTHENTICATED, 400) },
     },
   };
   const list = async (request: { query: z.infer<typeof listQueuesQuerySchema> }) => {
@@ -151,7 +170,7 @@ export async function createApiServer(deps: ApiServerDeps) {
   app.get('/queues/list', listRoute, list);
 
   app.get('/queues/:queue_id', {
-    schema: { tags: ['queues'], summary: 'One queue', params: queueIdParamsSchema, response: { 200: successEnvelope(queueStateSchema), ...errors } },
+    schema: { tags: ['queues'], summary: 'One queue', params: queueIdParamsSchema, response: { 200: successEnvelope(queueStateSchema), ...errorResponses(...AUTHENTICATED, 400, 404, 414) } },
   }, async (request) => success('Queue found', await deps.service.get(request.params.queue_id)));
 
   app.post('/queues/stop', {
@@ -159,7 +178,7 @@ export async function createApiServer(deps: ApiServerDeps) {
       tags: ['queues'],
       summary: 'Stop a queue',
       body: stopQueueRequestSchema,
-      response: { 200: successEnvelope(queueStateSchema), ...errors },
+      response: { 200: successEnvelope(queueStateSchema), ...errorResponses(...AUTHENTICATED, ...JSON_BODY, 404, 409) },
     },
   }, async (request) => success('Stop requested', await deps.service.stop(request.body.queue_id)));
 
@@ -187,12 +206,19 @@ export async function createApiServer(deps: ApiServerDeps) {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'not ready', checks });
   });
 
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics', response: { 200: z.string() } } }, async (_request, reply) => {
+  app.get('/metrics', {
+    schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)', response: { 200: { content: { [deps.registry.contentType]: { schema: z.string() } } }, ...errorResponses(500) } },
+  }, async (_request, reply) => {
     const text = await deps.registry.metrics();
     return reply.type(deps.registry.contentType).send(text);
   });
 
-  app.get('/ws/topic', { websocket: true }, (socket) => deps.hub.add(socket));
+  app.route({
+    method: 'GET', url: '/ws/topic', schema: { hide: true },
+    // A plain GET (no Upgrade) is told how to connect instead of a bare 404.
+    handler: (_request, reply) => reply.code(426).header('upgrade', 'websocket').send(failure(`/ws/topic only upgrades to a WebSocket: send Upgrade: websocket (subprotocol ${WS_PROTOCOL})`)),
+    wsHandler: (socket) => deps.hub.add(socket),
+  });
 
   if (deps.candles) registerCandleRoutes(app, deps.candles);
   if (deps.dashboardDir) await registerDashboard(app, { dir: deps.dashboardDir, logger: deps.logger, banner: deps.dashboardBanner });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { candlePageSchema, candlesQuerySchema, errorEnvelopeSchema, successEnvelope } from '@streamforge/schemas';
+import { candlePageSchema, candlesQuerySchema, successEnvelope } from '@streamforge/schemas';
+import { AUTHENTICATED, errorResponses } from './documented-errors';
 import { type CandleReader, type KnownCollectionCheck, readCandlePage } from './candle-page';
 import { success } from './envelope';
 
@@ -14,7 +15,7 @@ export function registerCandleRoutes(app: FastifyInstance, deps: { store: Candle
         summary: 'One page of a collection\u2019s stored candles, oldest first',
         description: 'Bounds are inclusive on open_time. Read the next page by passing data.next_from as from (null on the last page).',
         querystring: candlesQuerySchema,
-        response: { 200: successEnvelope(candlePageSchema), 400: errorEnvelopeSchema, 404: errorEnvelopeSchema },
+        response: { 200: successEnvelope(candlePageSchema), ...errorResponses(...AUTHENTICATED, 400, 404) },
       },
     },
     async (request) => {

@@ -31,7 +31,8 @@ export function registerHardening(app: FastifyInstance, config: HardeningConfig)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
-    if (request.method === 'POST' && !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+    // Only a route that takes the POST checks its body's type; elsewhere the not-found handler answers 404 or 405.
+    if (request.method === 'POST' && request.routeOptions.url !== undefined && !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
       return reply.code(415).send(failure(`${request.url.split('?')[0]} takes a JSON body: send Content-Type: application/json (got ${JSON.stringify(request.headers['content-type'] ?? 'none')})`));
     }
     if (request.routeOptions.url === '/ws/topic' && config.wsConnections() >= config.maxWsConnections) {

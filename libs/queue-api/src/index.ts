@@ -8,3 +8,6 @@ export * from './candle-routes';
 export * from './dashboard-routes';
 export * from './auth';
 export * from './hardening';
+export * from './documented-errors';
+export * from './method-not-allowed';
+export * from './ws-handshake-errors';

@@ -2,6 +2,7 @@ import { createLogger } from '@streamforge/logging';
 import { createMetricsRegistry } from '@streamforge/metrics';
 import { createQueueManagerMetrics, type QueueService } from '@streamforge/orchestrator';
 import { createApiServer } from './api-server';
+import type { CandleReader } from './candle-page';
 import { WsHub } from './ws-hub';
 
 /**
@@ -14,6 +15,8 @@ export async function renderOpenApiDocument(version: string): Promise<string> {
   const hub = new WsHub({ heartbeatMs: 60_000, maxBufferedBytes: 1 }, { logger, metrics: createQueueManagerMetrics(registry) });
   const app = await createApiServer({
     service: {} as QueueService, hub, registry, logger, version, readinessChecks: {}, isStarted: () => true,
+    // queue-manager always serves GET /candles: the document carries it.
+    candles: { store: {} as CandleReader, isKnownCollection: async () => false },
   });
   try {
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { candlesQuerySchema } from './candles-api';
 import { describeIssues } from './validation-error';
 
@@ -27,10 +28,16 @@ describe('GET /candles query', () => {
 
   it('rejects unreadable bounds, impossible days and out-of-range limits with the accepted forms', () => {
     expect(reasons({ collection: 'c', from: 'yesterday' })).toMatch(/^from: expected an open time in ms since the epoch .* \(got "yesterday"\)$/);
-    expect(reasons({ collection: 'c', to: '2024-02-30' })).toMatch(/^to: expected /);
-    expect(reasons({ collection: 'c', limit: '0' })).toMatch(/^limit: Too small: expected number to be >=1/);
-    expect(reasons({ collection: 'c', limit: '5001' })).toMatch(/^limit: Too big: expected number to be <=5000/);
+    expect(reasons({ collection: 'c', to: '2024-02-30' })).toMatch(/^to: 2024-02-30 is not a calendar date; expected /);
+    expect(reasons({ collection: 'c', from: '' })).toMatch(/^from: expected an open time/);
+    expect(reasons({ collection: 'c', limit: '0' })).toBe('limit: a whole number from 1 to 5000 (got "0")');
+    expect(reasons({ collection: 'c', limit: '5001' })).toBe('limit: a whole number from 1 to 5000 (got "5001")');
+    expect(reasons({ collection: 'c', limit: '1.5' })).toBe('limit: a whole number from 1 to 5000 (got "1.5")');
     expect(reasons({ collection: 'c', limit: 'ten' })).toBe('limit: a whole number from 1 to 5000 (got "ten")');
+  });
+
+  it('two unreadable bounds are two 400 reasons, never a crash of the range check', () => {
+    expect(reasons({ collection: 'c', from: '-1', to: '' })).toMatch(/^from: expected .*; to: expected /);
   });
 
   it('accepts only collection names ArangoDB allows for user collections', () => {
@@ -41,5 +48,21 @@ describe('GET /candles query', () => {
 
   it('names an unknown query parameter', () => {
     expect(reasons({ collection: 'c', form: '1' })).toMatch(/form/);
+  });
+});
+
+describe('GET /candles query in the document', () => {
+  const document = z.toJSONSchema(candlesQuerySchema, { io: 'input' }) as { properties: Record<string, Record<string, unknown>> };
+  it('states the bounds the server enforces: limit as an integer 1-5000, from/to by pattern', () => {
+    expect(document.properties.limit).toMatchObject({ type: 'integer', minimum: 1, maximum: 5000 });
+    const bound = new RegExp(document.properties.from?.pattern as string);
+    for (const accepted of ['1722470400000', '2024-08-01', '2024-08-01T06:00Z', '2024-08-01T06:00:00.123+02:00']) {
+      expect(bound.test(accepted)).toBe(true);
+      expect(candlesQuerySchema.safeParse({ collection: 'c', from: accepted }).success).toBe(true);
+    }
+    for (const refused of ['', 'yesterday', '2024-13-01', '2024-08-01T24:00Z', '2024-08-01T06:00']) {
+      expect(bound.test(refused)).toBe(false);
+      expect(candlesQuerySchema.safeParse({ collection: 'c', from: refused }).success).toBe(false);
+    }
   });
 });

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { queryInteger, withServerRules } from './documented-text';
 
 export const CANDLE_PAGE_DEFAULT_LIMIT = 1_000;
 export const CANDLE_PAGE_MAX_LIMIT = 5_000;
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+// The document states these shapes (months 01-12, days 01-31, hours 00-23); whether the day exists is checked on parsing.
+const DAY_SHAPE = '\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
+const INSTANT = new RegExp(`^${DAY_SHAPE}(?:T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,3})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d))?$`);
 const MILLIS = /^\d{1,15}$/;
+const BOUND_PATTERN = new RegExp(`${MILLIS.source}|${INSTANT.source}`);
 const BOUND_FORMS = 'an open time in ms since the epoch (e.g. 1722470400000), a UTC day (2024-08-01) or an ISO-8601 instant with a zone (2024-08-01T06:00:00Z)';
 
 const DAY_MS = 86_400_000;
@@ -14,16 +18,18 @@ const DAY_MS = 86_400_000;
  * which as `to` means the whole day (end day included, as in TIME_RANGE).
  */
 function openTimeBound(side: 'from' | 'to') {
-  return z
+  const bound = z
     .string()
+    .regex(BOUND_PATTERN, `expected ${BOUND_FORMS}`)
     .transform((text, ctx) => {
-      const ms = MILLIS.test(text) ? Number(text) : INSTANT.test(text) ? parseInstant(text, side) : Number.NaN;
+      const ms = MILLIS.test(text) ? Number(text) : parseInstant(text, side);
       if (Number.isNaN(ms)) {
-        ctx.addIssue({ code: 'custom', message: `expected ${BOUND_FORMS}` });
+        ctx.addIssue({ code: 'custom', message: `${text} is not a calendar date; expected ${BOUND_FORMS}` });
         return z.NEVER;
       }
       return ms;
-    })
+    });
+  return withServerRules(bound, side === 'to' ? 'a real calendar date; not before from' : 'a real calendar date')
     .describe(`inclusive bound on open_time: ${BOUND_FORMS}${side === 'to' ? '; a day includes the whole day' : ''}`);
 }
 
@@ -48,16 +54,13 @@ export const candlesQuerySchema = z
     collection: collectionNameSchema,
     from: openTimeBound('from').optional(),
     to: openTimeBound('to').optional(),
-    limit: z
-      .string()
-      .regex(/^\d{1,6}$/, `a whole number from 1 to ${CANDLE_PAGE_MAX_LIMIT}`)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(CANDLE_PAGE_MAX_LIMIT))
+    limit: queryInteger(1, CANDLE_PAGE_MAX_LIMIT)
       .optional()
       .describe(`candles per page, 1-${CANDLE_PAGE_MAX_LIMIT} (default ${CANDLE_PAGE_DEFAULT_LIMIT})`),
   })
   .superRefine((query, ctx) => {
-    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+    // zod runs this refinement even when a bound failed its own check (then still the text): compare read bounds only.
+    if (typeof query.from === 'number' && typeof query.to === 'number' && query.from > query.to) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: `must not be before from (${new Date(query.from).toISOString()}); got ${new Date(query.to).toISOString()}` });
     }
   })

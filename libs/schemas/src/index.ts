@@ -11,3 +11,4 @@ export * from './ws-message';
 export * from './candles-api';
 export * from './redact-locations';
 export * from './indicator-list';
+export * from './documented-text';

@@ -1,4 +1,6 @@
-import { startFlowRequestSchema, startQueueRequestSchema } from './queue-api';
+import { z } from 'zod';
+import { SERVER_RULES_KEYWORD } from './documented-text';
+import { queueIdParamsSchema, startFlowRequestSchema, startQueueRequestSchema, stopQueueRequestSchema } from './queue-api';
 import { describeIssues } from './validation-error';
 
 const issuesOf = (input: unknown) => {
@@ -61,5 +63,31 @@ describe('bounded and trimmed strings', () => {
   it('trims what it accepts', () => {
     const parsed = startFlowRequestSchema.parse({ flow_name: ' dummy_flow ', symbol: ' BTCUSDT', time_range: ' 2024-08-01:2024-08-01 ' });
     expect(parsed).toEqual({ flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01' });
+  });
+});
+
+describe('the request schemas as the OpenAPI document states them (JSON Schema of the same zod schemas)', () => {
+  const start = z.toJSONSchema(startQueueRequestSchema, { io: 'input' }) as { properties: Record<string, { pattern?: string; items?: { properties: Record<string, { pattern?: string }> } }> };
+  const matches = (pattern: string | undefined, text: string) => new RegExp(pattern as string, 'u').test(text);
+
+  it('patterns accept exactly what the server accepts: surrounding whitespace (trimmed), never a blank name', () => {
+    const request = { symbol: ' BTCUSDT ', type: 'api_candles_1m ', time_range: ' 2024-08-01:2024-08-01' };
+    expect(startQueueRequestSchema.safeParse(request).success).toBe(true);
+    expect(matches(start.properties.symbol?.pattern, request.symbol) && matches(start.properties.type?.pattern, request.type) && matches(start.properties.time_range?.pattern, request.time_range)).toBe(true);
+    const target = start.properties.targets?.items?.properties.target?.pattern;
+    expect(matches(target, '  ')).toBe(false);
+    expect(startQueueRequestSchema.safeParse({ symbol: 'BTCUSDT', type: 'dummy', time_range: '2024-08-01:2024-08-01', targets: [{ target: '  ' }] }).success).toBe(false);
+  });
+
+  it('queue ids: the path parameter has no whitespace to trim, the stop body may', () => {
+    expect(queueIdParamsSchema.safeParse({ queue_id: 'wf-btcusdt-api_candles_1m-20240801-abc123' }).success).toBe(true);
+    expect(queueIdParamsSchema.safeParse({ queue_id: ' wf-x' }).success).toBe(false);
+    expect(queueIdParamsSchema.safeParse({ queue_id: 'x'.repeat(201) }).success).toBe(false);
+    expect(stopQueueRequestSchema.parse({ queue_id: ' wf-x ' })).toEqual({ queue_id: 'wf-x' });
+  });
+
+  it('marks the fields with checks beyond their JSON Schema', () => {
+    expect(start.properties.time_range).toHaveProperty([SERVER_RULES_KEYWORD], expect.stringMatching(/calendar date/));
+    expect(start.properties.targets?.items?.properties.target).toHaveProperty([SERVER_RULES_KEYWORD]);
   });
 });

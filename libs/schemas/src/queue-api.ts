@@ -1,33 +1,30 @@
 import { z } from 'zod';
+import { nonBlankText, queryInteger, trimmedText, withServerRules } from './documented-text';
 import { DEFAULT_INDICATORS, indicatorSettingTextSchema } from './indicator-list';
 import { timeRangeSchema } from './time-range';
 import { QUEUE_STATUSES, type QueueStatus } from './queue-state';
 
 /** Binance spot symbols as the exchange writes them. */
-export const symbolSchema = z
-  .string()
-  .max(40, 'at most 40 characters')
-  .trim()
-  .regex(/^[A-Z0-9]{2,20}$/, 'uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT)')
+export const symbolSchema = trimmedText({ maxLength: 40, core: /[A-Z0-9]{2,20}/, message: 'uppercase letters and digits only, 2 to 20 characters (e.g. BTCUSDT)' })
   .describe('exchange symbol: uppercase letters and digits, 2-20 characters, e.g. BTCUSDT');
 
 /** The data type of a load, e.g. `api_candles_1m` (candle targets read the interval from it). */
-export const dataTypeSchema = z
-  .string()
-  .max(60, 'at most 60 characters')
-  .trim()
-  .regex(/^[a-z][a-zA-Z0-9_]{0,39}$/, 'letters, digits and _, starting with a lowercase letter, at most 40 characters (e.g. api_candles_1m)')
-  .describe('data type, e.g. api_candles_1m');
+export const dataTypeSchema = withServerRules(
+  trimmedText({ maxLength: 60, core: /[a-z][a-zA-Z0-9_]{0,39}/, message: 'letters, digits and _, starting with a lowercase letter, at most 40 characters (e.g. api_candles_1m)' }),
+  'a type its targets load (api_candles_<interval> for the candle workers); required when no targets are given or a target has none',
+).describe('data type, e.g. api_candles_1m');
 
-const workerArgs = z.array(z.string().max(100)).max(20).describe("the worker's command-line flags, only those on its allow-list (e.g. dummy-service's --simulate-loading, --loading-interval 5)");
+const INDICATOR_RULES = 'entries EMA_<n>, RSI_<n> (n 2..100000), ATR_<n> (n 1..100000) or VWAP_D, each once, or "none"; arango-candles only';
+
+const workerArgs = withServerRules(z.array(z.string().max(100)).max(20), "each flag on the target's allow-list, with a value in its range").describe("the worker's command-line flags, only those on its allow-list (e.g. dummy-service's --simulate-loading, --loading-interval 5)");
 
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
-  target: z.string().max(100, 'at most 100 characters').trim().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
+  target: withServerRules(nonBlankText(100), 'a worker queue-manager knows').describe('worker: loader-api-candles | arango-candles | dummy-service'),
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
-  interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
+  interval: withServerRules(nonBlankText(10), 'a Binance kline interval (1s, 1m, 3m, ... 1M)').optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),
-  indicators: indicatorSettingTextSchema.optional().describe(`arango-candles only: INDICATORS, the indicators stored on every candle (default ${DEFAULT_INDICATORS}; "none" for none)`),
+  indicators: withServerRules(indicatorSettingTextSchema, INDICATOR_RULES).optional().describe(`arango-candles only: INDICATORS, the indicators stored on every candle (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
 
 /**
@@ -40,7 +37,7 @@ export const startQueueRequestSchema = z
     time_range: timeRangeSchema,
     type: dataTypeSchema.optional().describe('simple shape: the data type (default targets: loader-api-candles + arango-candles)'),
     targets: z.array(targetRequestSchema).min(1).max(10).optional().describe('multi-target shape: the workers to start'),
-    requests: z.array(targetRequestSchema).min(1).max(10).optional().describe('alias of targets'),
+    requests: withServerRules(z.array(targetRequestSchema).min(1).max(10), 'not together with targets').optional().describe('alias of targets'),
   })
   .superRefine((request, ctx) => {
     if (request.targets && request.requests) {
@@ -57,31 +54,47 @@ export const startQueueRequestSchema = z
       if (!target.type && !request.type) ctx.addIssue({ code: 'custom', path: [field, index, 'type'], message: 'required when the request has no top-level type' });
     });
   })
+  .meta({
+    examples: [
+      { symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01' },
+      { symbol: 'BTCUSDT', time_range: '2024-08-01T00:00Z/2024-08-01T06:00Z', targets: [{ target: 'dummy-service', type: 'dummy', args: ['--simulate-loading'] }] },
+    ],
+  })
   .describe('Start a queue: simple shape {symbol, type, time_range} or multi-target shape {symbol, time_range, targets|requests}');
 
 /** `extra_params` of a test flow: what a flow lets the caller change (never the image: queue-manager's configuration picks it). */
 export const flowParamsSchema = z.strictObject({
-  interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; sets type to api_candles_<interval>'),
+  interval: withServerRules(nonBlankText(10), 'a Binance kline interval (1s, 1m, 3m, ... 1M)').optional().describe('kline interval; sets type to api_candles_<interval>'),
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
-  indicators: indicatorSettingTextSchema.optional().describe(`indicators the flow's arango-candles targets store on every candle, e.g. EMA_21,RSI_7,ATR_14 (default ${DEFAULT_INDICATORS}; "none" for none)`),
+  indicators: withServerRules(indicatorSettingTextSchema, INDICATOR_RULES).optional().describe(`indicators the flow's arango-candles targets store on every candle, e.g. EMA_21,RSI_7,ATR_14 (default ${DEFAULT_INDICATORS}; "none" for none)`),
 });
 
 /** `POST /queues/start-test-flow`: a named flow from the flows file shipped with queue-manager. */
 export const startFlowRequestSchema = z
   .strictObject({
-    flow_name: z.string().max(100, 'at most 100 characters').trim().min(1).describe('e.g. default_candles_flow or dummy_flow'),
+    flow_name: withServerRules(nonBlankText(100), 'a flow of the flows file (400 lists the known ones)').describe('e.g. default_candles_flow or dummy_flow'),
     symbol: symbolSchema,
     time_range: timeRangeSchema,
     extra_params: flowParamsSchema.optional(),
   })
+  .meta({ examples: [{ flow_name: 'dummy_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01' }] })
   .describe('Start a named flow');
 
-const queueIdField = z.string().max(200, 'at most 200 characters').trim().min(1).describe('queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123');
+/** The characters of every queue id queue-manager makes (wf-<symbol>-<type>-<yyyymmdd>-<suffix>). */
+const QUEUE_ID_CORE = /[A-Za-z0-9_-]{1,200}/;
+export const QUEUE_ID_MAX_LENGTH = 200;
+const QUEUE_ID_MESSAGE = 'a queue id: letters, digits, _ and -, 1 to 200 characters (e.g. wf-btcusdt-api_candles_1m-20240801-abc123)';
+const queueIdDescription = 'queue id, e.g. wf-btcusdt-api_candles_1m-20240801-abc123';
 
 /** `POST /queues/stop`: the queue id in a JSON body (JSON only, so a foreign page's form cannot stop a queue). */
-export const stopQueueRequestSchema = z.strictObject({ queue_id: queueIdField }).describe('Stop a queue');
-export const queueIdParamsSchema = z.strictObject({ queue_id: queueIdField });
+export const stopQueueRequestSchema = z
+  .strictObject({ queue_id: trimmedText({ maxLength: QUEUE_ID_MAX_LENGTH, core: QUEUE_ID_CORE, message: QUEUE_ID_MESSAGE }).describe(queueIdDescription) })
+  .describe('Stop a queue');
+/** `/queues/{queue_id}`: a path segment has no surrounding whitespace to trim. */
+export const queueIdParamsSchema = z.strictObject({
+  queue_id: z.string().max(QUEUE_ID_MAX_LENGTH, `at most ${QUEUE_ID_MAX_LENGTH} characters`).regex(new RegExp(`^${QUEUE_ID_CORE.source}$`), QUEUE_ID_MESSAGE).describe(queueIdDescription),
+});
 
 /** What a start answers per target: where its data goes and how to find its worker. */
 export const startedTargetSchema = z.object({
@@ -104,16 +117,10 @@ export const QUEUE_PAGE_MAX_LIMIT = 500;
 
 /** `GET /queues`: one page of queues, newest first, optionally of some statuses and one symbol. */
 export const listQueuesQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, `a whole number from 1 to ${QUEUE_PAGE_MAX_LIMIT}`)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(QUEUE_PAGE_MAX_LIMIT))
+  limit: queryInteger(1, QUEUE_PAGE_MAX_LIMIT)
     .optional()
     .describe(`queues per page, 1-${QUEUE_PAGE_MAX_LIMIT} (default ${QUEUE_PAGE_DEFAULT_LIMIT})`),
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'the next_cursor of the previous page')
+  cursor: withServerRules(z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, 'the next_cursor of the previous page'), 'a next_cursor this API issued')
     .optional()
     .describe('next_cursor of the previous page'),
   status: z

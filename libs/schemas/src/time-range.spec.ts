@@ -1,4 +1,5 @@
-import { parseTimeRange, timeRangeSchema } from './time-range';
+import fc from 'fast-check';
+import { parseTimeRange, TIME_RANGE_PATTERN, timeRangeSchema } from './time-range';
 
 const utc = (...parts: number[]) => Date.UTC(parts[0] as number, (parts[1] as number) - 1, ...(parts.slice(2) as []));
 
@@ -35,5 +36,43 @@ describe('parseTimeRange', () => {
   it('is usable as a zod field', () => {
     expect(timeRangeSchema.safeParse('2024-08-01:2024-08-03').success).toBe(true);
     expect(timeRangeSchema.safeParse('2024-08-03:2024-08-01').success).toBe(false);
+  });
+
+  it('refuses a zone offset that names none', () => {
+    expect(parseTimeRange('2024-08-01T00:00+99:00/2024-08-01T01:00Z')).toEqual({ ok: false, reason: expect.stringMatching(/^2024-08-01T00:00\+99:00 has no valid zone offset/) });
+  });
+});
+
+describe('TIME_RANGE_PATTERN (what the OpenAPI document states) and parseTimeRange agree', () => {
+  it('a string of the pattern is read, or refused only as an impossible date or an inverted range', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(TIME_RANGE_PATTERN), (text) => {
+        const parsed = parseTimeRange(text);
+        if (!parsed.ok) expect(parsed.reason).toMatch(/is not a calendar date|^inverted/);
+      }),
+      { seed: 16, numRuns: 3_000 },
+    );
+  });
+
+  it('every range the parser reads matches the pattern', () => {
+    // Near-valid spellings (hours to 24, minutes to 60, days to 31 in any month, zones to ±25), the end possibly
+    // missing: a parser that learns a new form (e.g. open-ended) fails here until the pattern states it too.
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const day = fc.tuple(fc.integer({ min: 1990, max: 2030 }), fc.integer({ min: 1, max: 12 }).map((n) => String(n).padStart(2, '0')), fc.integer({ min: 1, max: 31 }).map((n) => String(n).padStart(2, '0'))).map((parts) => parts.join('-'));
+    const zone = fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), two(25), fc.constantFrom(':', ''), two(60)).map((parts) => parts.join('')));
+    const time = fc.tuple(two(24), two(60), fc.option(two(60), { nil: undefined }), fc.option(fc.integer({ min: 0, max: 999 }), { nil: undefined }), zone)
+      .map(([hour, minute, second, fraction, offset]) => `T${hour}:${minute}${second === undefined ? '' : `:${second}${fraction === undefined ? '' : `.${fraction}`}`}${offset}`);
+    const bound = fc.tuple(day, fc.option(time, { nil: undefined })).map(([date, at]) => date + (at ?? ''));
+    const range = fc.tuple(fc.constantFrom('', ' '), bound, fc.constantFrom(':', '/'), fc.option(bound, { nil: undefined }), fc.constantFrom('', ' ')).map((parts) => parts.join(''));
+    let read = 0;
+    fc.assert(
+      fc.property(range, (text) => {
+        if (!parseTimeRange(text).ok) return;
+        read += 1;
+        expect(text).toMatch(TIME_RANGE_PATTERN);
+      }),
+      { seed: 16, numRuns: 3_000 },
+    );
+    expect(read).toBeGreaterThan(300);
   });
 });

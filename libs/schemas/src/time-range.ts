@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withServerRules } from './documented-text';
 
 /**
  * A parsed TIME_RANGE, half-open: open times from `fromMs` (included) to `untilMs` (excluded).
@@ -27,6 +28,13 @@ export const TIME_RANGE_MAX_LENGTH = 80;
 export const TIME_RANGE_FORMS =
   'YYYY-MM-DD:YYYY-MM-DD (UTC days, end day included, e.g. 2024-08-01:2024-08-01) or two ISO-8601 instants with a zone, end excluded, separated by / or : (e.g. 2024-08-01T00:00Z/2024-08-01T12:00Z)';
 
+// The shapes as the document states them (months 01-12, days 01-31, hours 00-23, zones within ±23:59); whether a day
+// exists in its month and the order of the bounds are checked by parseTimeRange.
+const DAY_SHAPE = '\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
+const INSTANT_SHAPE = `${DAY_SHAPE}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):?[0-5]\\d)`;
+/** Every spelling parseTimeRange reads, as one pattern (surrounding whitespace allowed: the schema trims it). */
+export const TIME_RANGE_PATTERN = new RegExp(`^\\s*(?:${DAY_SHAPE}[/:]${DAY_SHAPE}|${INSTANT_SHAPE}[/:]${INSTANT_SHAPE})\\s*$`);
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -48,7 +56,10 @@ function parseBound(text: string): Bound {
     const dayBound = parseBound(date as string);
     if (dayBound?.kind === 'invalid') return { kind: 'invalid', reason: `${text}: ${dayBound.reason}` };
     if (Number(hour) > 23 || Number(minute) > 59 || Number(second ?? 0) > 59) return { kind: 'invalid', reason: `${text} is not a valid time of day` };
-    return { kind: 'instant', ms: Date.parse(text) };
+    const ms = Date.parse(text);
+    // A zone like +99:00 has the shape but names no offset.
+    if (Number.isNaN(ms)) return { kind: 'invalid', reason: `${text} has no valid zone offset` };
+    return { kind: 'instant', ms };
   }
   return undefined;
 }
@@ -78,13 +89,19 @@ export function parseTimeRange(text: string): { ok: true; value: TimeRange } | {
   return { ok: false, reason: `expected ${TIME_RANGE_FORMS}` };
 }
 
-/** A TIME_RANGE string, trimmed and checked with parseTimeRange (queue-manager stores its normalized spelling). */
-export const timeRangeSchema = z
-  .string()
-  .max(TIME_RANGE_MAX_LENGTH, `at most ${TIME_RANGE_MAX_LENGTH} characters; expected ${TIME_RANGE_FORMS}`)
-  .trim()
-  .superRefine((value, ctx) => {
-    const parsed = parseTimeRange(value);
-    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
-  })
-  .describe(`time range: ${TIME_RANGE_FORMS}`);
+/**
+ * A TIME_RANGE string, trimmed and checked with parseTimeRange (queue-manager stores its normalized
+ * spelling). The document carries TIME_RANGE_PATTERN; parseTimeRange's own reason comes first.
+ */
+export const timeRangeSchema = withServerRules(
+  z
+    .string()
+    .max(TIME_RANGE_MAX_LENGTH, { message: `at most ${TIME_RANGE_MAX_LENGTH} characters; expected ${TIME_RANGE_FORMS}`, abort: true })
+    .superRefine((value, ctx) => {
+      const parsed = parseTimeRange(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, continue: false });
+    })
+    .regex(TIME_RANGE_PATTERN, `expected ${TIME_RANGE_FORMS}`)
+    .trim(),
+  'a real calendar date; the start before the end; at most MAX_RANGE_CANDLES candles per target; an end in the future is clamped to now, a start in the future refused',
+).describe(`time range: ${TIME_RANGE_FORMS}`);
