@@ -17,6 +17,7 @@ import type { ProgressReporterConfig } from './progress-reporter';
 import { SinkEnding, type Ending } from './sink-ending';
 import { readSinkGroupState } from './sink-group-state';
 import { consume, createSinkConsumer, waitForTopic } from './sink-consumer';
+import { drainToEnd } from './live-drain';
 import type { SinkMetrics } from './sink-metrics';
 import { SliceCommitter } from './slice-committer';
 import { createSliceWriter, storeRetryHooks } from './slice-writer';
@@ -54,6 +55,12 @@ export interface CandleSinkConfig {
   progress: ProgressReporterConfig;
   /** Indicators computed onto every candle once the load is complete (README: "Indicators"); none when empty. */
   indicators: readonly IndicatorSpec[];
+  /**
+   * A live load (open-ended TIME_RANGE): runs until stopped, ignores the backfill's end-of-stream
+   * marker, waits at most `maxWaitMs` for a batch to fill, reports the live lag, and on stop stores
+   * the topic up to its end (waiting at most `stopDrainMs`) before it leaves.
+   */
+  live?: { maxWaitMs: number; stopDrainMs: number };
 }
 
 export interface CandleSinkDeps {
@@ -109,8 +116,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const completion = new GroupCompletion({ groupId: config.groupId, topic: config.topic, pollMs: GROUP_POLL_MS }, { kafka: deps.kafka, ending, log });
   let watching: Promise<void> | undefined;
   const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, finishes: () => completion.finishes, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
+  const writeSlice = createSliceWriter(config, { store, metrics, ending, progress, retryHooks });
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, {
-    write: createSliceWriter(config, { store, metrics, ending, progress, retryHooks }),
+    write: config.live ? (slice) => writeSlice(slice).then((stored) => recordLiveLag(slice, stored)) : writeSlice,
     commit: (slice) => committer.commit(slice),
     lane: (slice) => slice.partition,
   });
@@ -123,13 +131,43 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         source,
         messages,
         (offset, count) => {
-          markers.record({ partition: source.partition, offset: BigInt(offset), count });
           metrics.endOfStreamMarkers.inc();
+          // A live load's marker ends the backfill, not the load: the live loader goes on after it.
+          if (config.live) return log.info({ partition: source.partition, offset, count }, 'end-of-stream marker of the backfill; the live load goes on');
+          markers.record({ partition: source.partition, offset: BigInt(offset), count });
           log.info({ partition: source.partition, offset, count }, 'end-of-stream marker');
         },
         enrich,
       ),
   });
+
+  /** Close → stored of the newest candle so far: how far the collection is behind the market. */
+  let newestClose = -1;
+  function recordLiveLag(slice: DecodedSlice, stored: boolean): boolean {
+    let newest = -1;
+    for (const candle of slice.candles) if (candle.close_time > newest) newest = candle.close_time;
+    if (!stored || newest <= newestClose) return stored;
+    newestClose = newest;
+    const lagMs = Math.max(0, Date.now() - (newest + 1));
+    metrics.liveLag.observe(lagMs / 1000);
+    progress.liveLag(lagMs);
+    return stored;
+  }
+
+  let stopping: Promise<void> | undefined;
+  /** A live stop stores the topic up to its end first (its loaders were stopped before it). */
+  function stopLive(reason: string, live: NonNullable<CandleSinkConfig['live']>): void {
+    stopping ??= (async () => {
+      // Before the consumer exists nothing was consumed: there is nothing to drain.
+      if (consumer && !ending.kind) {
+        log.info({ reason }, 'stopping a live load: storing the topic up to its end first');
+        await drainToEnd(deps.kafka, { groupId: config.groupId, topic: config.topic, timeoutMs: live.stopDrainMs }, { ending, log }).catch((error: unknown) =>
+          log.warn({ err: describeKafkaError(error) }, 'live stop: could not compare the commits with the topic end'),
+        );
+      }
+      ending.stop(reason);
+    })();
+  }
 
   async function doStart(): Promise<void> {
     await retryStoreWrite(() => store.ensureCollection(config.collection), config.storeRetry, retryHooks);
@@ -148,7 +186,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     await waitForTopic(deps.kafka, config.topic, { ending, log });
     if (ending.kind) return;
     committer.partitions = await topicPartitions(deps.kafka, config.topic);
-    consumer = createSinkConsumer(config, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
+    // A live load's batches fill slowly: a fetch waits at most maxWaitMs, so a candle is stored promptly.
+    const consumerConfig = config.live ? { ...config, lingerMs: Math.min(config.lingerMs, config.live.maxWaitMs) } : config;
+    consumer = createSinkConsumer(consumerConfig, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
         ready = true;
         completion.assigned = partitions;
       },
@@ -213,6 +253,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       return endCompleteLoad(consumer, report);
     },
     stop(reason) {
+      if (config.live) return stopLive(reason, config.live);
       log.info({ reason }, 'stopping: finishing the batch in hand');
       ending.stop(reason);
     },

@@ -72,8 +72,8 @@ describe('queue-manager API validation', () => {
     const res = await post('/queues/start', { symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader', type: 'api_candles_1m' }] });
     expect(res.statusCode).toBe(400);
     expect(res.json().data).toEqual({
-      errors: [{ path: 'targets.0.target', message: expect.stringContaining('unknown target (got "loader"); known targets: loader-api-candles, arango-candles, dummy-service') }],
-      known: ['loader-api-candles', 'arango-candles', 'dummy-service', 'loader-producer', 'arango-connector'],
+      errors: [{ path: 'targets.0.target', message: expect.stringContaining('unknown target (got "loader"); known targets: loader-api-candles, loader-ws-candles, arango-candles, dummy-service') }],
+      known: ['loader-api-candles', 'loader-ws-candles', 'arango-candles', 'dummy-service', 'loader-producer', 'arango-connector'],
     });
   });
 

@@ -23,7 +23,7 @@ const workerArgs = z.array(z.string().max(100)).max(20).describe("the worker's c
 
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
-  target: z.string().max(100, 'at most 100 characters').trim().min(1).describe('worker: loader-api-candles | arango-candles | dummy-service'),
+  target: z.string().max(100, 'at most 100 characters').trim().min(1).describe('worker: loader-api-candles | loader-ws-candles | arango-candles | dummy-service'),
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
   interval: z.string().max(10, 'at most 10 characters').trim().min(1).optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),

@@ -1,4 +1,4 @@
-import { parseTimeRange, timeRangeSchema } from './time-range';
+import { formatTimeRange, isOpenEnded, parseTimeRange, timeRangeSchema } from './time-range';
 
 const utc = (...parts: number[]) => Date.UTC(parts[0] as number, (parts[1] as number) - 1, ...(parts.slice(2) as []));
 
@@ -32,7 +32,23 @@ describe('parseTimeRange', () => {
     if (!result.ok) expect(result.reason).toMatch(reason);
   });
 
+  it('reads an open-ended range only when asked (a live load), and spells it back', () => {
+    const day = parseTimeRange('2024-08-01:', { openEnd: true });
+    expect(day).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1), untilMs: Number.POSITIVE_INFINITY, startDay: '2024-08-01', form: 'days' } });
+    const instant = parseTimeRange(' 2024-08-01T08:00+02:00/ ', { openEnd: true });
+    expect(instant).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1, 6), untilMs: Number.POSITIVE_INFINITY, startDay: '2024-08-01', form: 'instants' } });
+    if (day.ok && instant.ok) {
+      expect(isOpenEnded(day.value)).toBe(true);
+      expect(formatTimeRange(day.value)).toBe('2024-08-01:');
+      expect(formatTimeRange(instant.value)).toBe('2024-08-01T06:00:00.000Z/');
+    }
+    expect(parseTimeRange('2024-08-01:')).toEqual({ ok: false, reason: expect.stringMatching(/^an open-ended range is for a live load only; expected YYYY-MM-DD:YYYY-MM-DD/) });
+    expect(parseTimeRange('2024-02-30:', { openEnd: true })).toEqual({ ok: false, reason: expect.stringMatching(/^2024-02-30 is not a calendar date; expected .*open-ended <start>: for a live load/) });
+    expect(parseTimeRange('soon:', { openEnd: true })).toEqual({ ok: false, reason: expect.stringMatching(/^expected .*open-ended <start>: for a live load \(e.g. 2024-08-01:\)$/) });
+  });
+
   it('is usable as a zod field', () => {
+    expect(timeRangeSchema.safeParse('2024-08-01:').success).toBe(true);
     expect(timeRangeSchema.safeParse('2024-08-01:2024-08-03').success).toBe(true);
     expect(timeRangeSchema.safeParse('2024-08-03:2024-08-01').success).toBe(false);
   });
