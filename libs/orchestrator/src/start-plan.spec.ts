@@ -69,7 +69,7 @@ describe('planStart bounds the range', () => {
 });
 
 describe('planStart of a live (open-ended) range', () => {
-  // 12:34:56 UTC: the open 1m candle is 12:34, the open 1h candle 12:00.
+  // 12:34:56 UTC: 10 s earlier the open 1m candle is 12:34, the open 1h candle 12:00.
   const now = Date.UTC(2026, 10, 30, 12, 34, 56);
   const limits = { maxCandles: 5_000_000, now };
   const live = (request: Partial<Parameters<typeof planStart>[0]> = {}) =>
@@ -90,9 +90,17 @@ describe('planStart of a live (open-ended) range', () => {
     expect(ranges(live({ type: 'api_candles_1h' }))[0]).toEqual(['loader-api-candles', '2026-11-29T00:00:00.000Z/2026-11-30T12:00:00.000Z']);
   });
 
+  it('hands over at the candle open 10 s before the plan, so the backfill’s last candle is closed past the loader’s grace', () => {
+    const early = planStart({ symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2026-11-29:' }, { limits: { ...limits, now: Date.UTC(2026, 10, 30, 12, 34, 5) } });
+    expect(ranges(early).slice(0, 2)).toEqual([
+      ['loader-api-candles', '2026-11-29T00:00:00.000Z/2026-11-30T12:33:00.000Z'],
+      ['loader-ws-candles', '2026-11-30T12:33:00.000Z/'],
+    ]);
+  });
+
   it('starts no backfill when the start lies in the open candle: there is no history to load', () => {
     expect(ranges(live({ time_range: '2026-11-30T12:34:10Z/' }))).toEqual([
-      ['loader-ws-candles', '2026-11-30T12:34:00.000Z/'],
+      ['loader-ws-candles', '2026-11-30T12:35:00.000Z/'],
       ['arango-candles', '2026-11-30T12:34:10.000Z/'],
     ]);
     expect(ranges(live({ time_range: '2026-11-30T12:33:10Z/' })).map(([target]) => target)).toEqual(['loader-ws-candles', 'arango-candles']);

@@ -170,19 +170,27 @@ export function planStart(
 }
 
 /**
+ * How far before the plan the handoff lies: the backfill's last candle must be closed for longer
+ * than loader-api-candles' LOADER_CLOSE_GRACE_MS (2 s) plus any clock skew between queue-manager
+ * and the loader when it plans, or it would leave that candle out and the live worker would not
+ * fetch it (a hole). 10 s costs the live worker's REST gap fill a few more candles at most.
+ */
+export const HANDOFF_MARGIN_MS = 10_000;
+
+/**
  * The handoff of a live queue, fixed once at plan time so that it holds whichever worker starts
- * first (or restarts): the backfill loads every candle opening before the candle open at `now`
- * (all closed by then), the live worker starts at that open candle and fetches through REST
- * whatever closed before its stream's first push. Disjoint and adjacent: no hole, no overlap.
+ * first (or restarts): the backfill loads every candle opening before the candle open at
+ * `now - HANDOFF_MARGIN_MS` (all closed by then), the live worker starts at that candle and fetches
+ * through REST whatever closed before its stream's first push. Disjoint and adjacent: no hole, no overlap.
  */
 export function liveTimeRanges(range: TimeRange, interval: string | null, now: number): { backfill: string | undefined; live: string } | undefined {
   if (!isKlineInterval(interval)) return undefined;
-  const handoff = alignOpenTime(interval, now);
+  const handoff = alignOpenTime(interval, now - HANDOFF_MARGIN_MS);
   const aligned = alignOpenTime(interval, range.fromMs);
   const firstWanted = aligned < range.fromMs ? nextOpenTime(interval, aligned) : range.fromMs;
   return {
     backfill: firstWanted < handoff ? formatTimeRange({ fromMs: range.fromMs, untilMs: handoff, form: 'instants' }) : undefined,
-    live: formatTimeRange({ fromMs: handoff, untilMs: Number.POSITIVE_INFINITY, form: 'instants' }),
+    live: formatTimeRange({ fromMs: Math.max(handoff, firstWanted), untilMs: Number.POSITIVE_INFINITY, form: 'instants' }),
   };
 }
 
