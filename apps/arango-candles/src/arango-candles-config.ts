@@ -29,10 +29,10 @@ const indicatorsSetting = z
 const liveSetting = z
   .string()
   .optional()
-  .transform((text, ctx): boolean => {
-    if (text === undefined || text.trim() === '') return false;
+  .transform((text, ctx): { fromMs: number } | undefined => {
+    if (text === undefined || text.trim() === '') return undefined;
     const parsed = parseTimeRange(text, { openEnd: true });
-    if (parsed.ok) return isOpenEnded(parsed.value);
+    if (parsed.ok) return isOpenEnded(parsed.value) ? { fromMs: parsed.value.fromMs } : undefined;
     ctx.addIssue({ code: 'custom', message: parsed.reason });
     return z.NEVER;
   })
@@ -87,6 +87,6 @@ export function candleSinkConfig(config: ArangoCandlesConfig & { KAFKA_TOPIC: st
     storeRetry: { initialDelayMs: 200, maxDelayMs: config.STORE_RETRY_MAX_DELAY_MS, giveUpAfterMs: config.STORE_RETRY_TIMEOUT_S * 1000 },
     progress: { everyRecords: config.PROGRESS_EVERY_RECORDS, everyMs: config.PROGRESS_INTERVAL_S * 1000 },
     indicators: config.INDICATORS,
-    ...(config.TIME_RANGE ? { live: { maxWaitMs: config.LIVE_MAX_WAIT_MS, stopDrainMs: config.LIVE_STOP_DRAIN_S * 1000 } } : {}),
+    ...(config.TIME_RANGE ? { live: { maxWaitMs: config.LIVE_MAX_WAIT_MS, stopDrainMs: config.LIVE_STOP_DRAIN_S * 1000, fromMs: config.TIME_RANGE.fromMs } } : {}),
   };
 }

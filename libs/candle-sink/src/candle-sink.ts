@@ -18,6 +18,7 @@ import { SinkEnding, type Ending } from './sink-ending';
 import { readSinkGroupState } from './sink-group-state';
 import { consume, createSinkConsumer, waitForTopic } from './sink-consumer';
 import { drainToEnd } from './live-drain';
+import { LiveSeriesGuard } from './live-series-guard';
 import type { SinkMetrics } from './sink-metrics';
 import { SliceCommitter } from './slice-committer';
 import { createSliceWriter, storeRetryHooks } from './slice-writer';
@@ -60,7 +61,7 @@ export interface CandleSinkConfig {
    * marker, waits at most `maxWaitMs` for a batch to fill, reports the live lag, and on stop stores
    * the topic up to its end (waiting at most `stopDrainMs`) before it leaves.
    */
-  live?: { maxWaitMs: number; stopDrainMs: number };
+  live?: { maxWaitMs: number; stopDrainMs: number; /** The range's start (ms): where the series must begin for in-order indicators. */ fromMs: number };
 }
 
 export interface CandleSinkDeps {
@@ -105,7 +106,10 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
   const indicatorSet = config.indicators.length === 0 ? undefined : createIndicatorSet(config.indicators);
   const inOrder = indicatorSet && new InOrderIndicators(indicatorSet);
-  const enrich = inOrder && ((candle: Candle) => inOrder.apply(candle));
+  const liveSeries = inOrder && config.live && new LiveSeriesGuard(config.live.fromMs, (candle, expected) =>
+    log.warn({ openTime: candle.open_time, expected }, 'live load: the series arrived out of order; later candles are stored without indicators'),
+  );
+  const enrich = inOrder && ((candle: Candle) => (liveSeries && !liveSeries.continues(candle) ? undefined : inOrder.apply(candle)));
   const indicators = indicatorSet && { indicators: indicatorSet, inOrder, retry: <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks) };
 
   let consumer: Consumer | undefined;
