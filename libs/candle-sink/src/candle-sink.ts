@@ -17,8 +17,7 @@ import type { ProgressReporterConfig } from './progress-reporter';
 import { SinkEnding, type Ending } from './sink-ending';
 import { readSinkGroupState } from './sink-group-state';
 import { consume, createSinkConsumer, waitForTopic } from './sink-consumer';
-import { drainToEnd } from './live-drain';
-import { LiveSeriesGuard } from './live-series-guard';
+import { createLiveLoad, type LiveLoadConfig } from './live-load';
 import type { SinkMetrics } from './sink-metrics';
 import { SliceCommitter } from './slice-committer';
 import { createSliceWriter, storeRetryHooks } from './slice-writer';
@@ -61,7 +60,7 @@ export interface CandleSinkConfig {
    * marker, waits at most `maxWaitMs` for a batch to fill, reports the live lag, and on stop stores
    * the topic up to its end (waiting at most `stopDrainMs`) before it leaves.
    */
-  live?: { maxWaitMs: number; stopDrainMs: number; /** The range's start (ms): where the series must begin for in-order indicators. */ fromMs: number };
+  live?: LiveLoadConfig;
 }
 
 export interface CandleSinkDeps {
@@ -106,10 +105,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
   const indicatorSet = config.indicators.length === 0 ? undefined : createIndicatorSet(config.indicators);
   const inOrder = indicatorSet && new InOrderIndicators(indicatorSet);
-  const liveSeries = inOrder && config.live && new LiveSeriesGuard(config.live.fromMs, (candle, expected) =>
-    log.warn({ openTime: candle.open_time, expected }, 'live load: the series arrived out of order; later candles are stored without indicators'),
-  );
-  const enrich = inOrder && ((candle: Candle) => (liveSeries && !liveSeries.continues(candle) ? undefined : inOrder.apply(candle)));
+  const live = config.live && createLiveLoad({ ...config.live, groupId: config.groupId, topic: config.topic }, { kafka: deps.kafka, ending, progress, metrics, log });
+  const inOrderStep = inOrder && ((candle: Candle) => inOrder.apply(candle));
+  const enrich = inOrderStep && live ? live.guarded(inOrderStep) : inOrderStep;
   const indicators = indicatorSet && { indicators: indicatorSet, inOrder, retry: <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks) };
 
   let consumer: Consumer | undefined;
@@ -122,7 +120,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, finishes: () => completion.finishes, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
   const writeSlice = createSliceWriter(config, { store, metrics, ending, progress, retryHooks });
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, {
-    write: config.live ? (slice) => writeSlice(slice).then((stored) => recordLiveLag(slice, stored)) : writeSlice,
+    write: live ? live.measuring(writeSlice) : writeSlice,
     commit: (slice) => committer.commit(slice),
     lane: (slice) => slice.partition,
   });
@@ -145,34 +143,6 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       ),
   });
 
-  /** Close → stored of the newest candle so far: how far the collection is behind the market. */
-  let newestClose = -1;
-  function recordLiveLag(slice: DecodedSlice, stored: boolean): boolean {
-    let newest = -1;
-    for (const candle of slice.candles) if (candle.close_time > newest) newest = candle.close_time;
-    if (!stored || newest <= newestClose) return stored;
-    newestClose = newest;
-    const lagMs = Math.max(0, Date.now() - (newest + 1));
-    metrics.liveLag.observe(lagMs / 1000);
-    progress.liveLag(lagMs);
-    return stored;
-  }
-
-  let stopping: Promise<void> | undefined;
-  /** A live stop stores the topic up to its end first (its loaders were stopped before it). */
-  function stopLive(reason: string, live: NonNullable<CandleSinkConfig['live']>): void {
-    stopping ??= (async () => {
-      // Before the consumer exists nothing was consumed: there is nothing to drain.
-      if (consumer && !ending.kind) {
-        log.info({ reason }, 'stopping a live load: storing the topic up to its end first');
-        await drainToEnd(deps.kafka, { groupId: config.groupId, topic: config.topic, timeoutMs: live.stopDrainMs }, { ending, log }).catch((error: unknown) =>
-          log.warn({ err: describeKafkaError(error) }, 'live stop: could not compare the commits with the topic end'),
-        );
-      }
-      ending.stop(reason);
-    })();
-  }
-
   async function doStart(): Promise<void> {
     await retryStoreWrite(() => store.ensureCollection(config.collection), config.storeRetry, retryHooks);
     const documents = await progress.countDocuments();
@@ -191,7 +161,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     if (ending.kind) return;
     committer.partitions = await topicPartitions(deps.kafka, config.topic);
     // A live load's batches fill slowly: a fetch waits at most maxWaitMs, so a candle is stored promptly.
-    const consumerConfig = config.live ? { ...config, lingerMs: Math.min(config.lingerMs, config.live.maxWaitMs) } : config;
+    const consumerConfig = live ? { ...config, lingerMs: live.lingerMs(config.lingerMs) } : config;
     consumer = createSinkConsumer(consumerConfig, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
         ready = true;
         completion.assigned = partitions;
@@ -257,7 +227,8 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       return endCompleteLoad(consumer, report);
     },
     stop(reason) {
-      if (config.live) return stopLive(reason, config.live);
+      // Before the consumer exists nothing was consumed: there is nothing to drain.
+      if (live) return live.stop(reason, consumer !== undefined);
       log.info({ reason }, 'stopping: finishing the batch in hand');
       ending.stop(reason);
     },
