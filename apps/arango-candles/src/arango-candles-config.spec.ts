@@ -25,3 +25,17 @@ describe('arango-candles INDICATORS and --recompute-indicators', () => {
     expect(() => load({ KAFKA_TOPIC: '' })).toThrow(/^KAFKA_TOPIC: required \(unless --recompute-indicators\)/);
   });
 });
+
+describe('arango-candles live loads', () => {
+  it('is live for an open-ended TIME_RANGE only, with the max wait and the stop drain bound', () => {
+    expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01:' }), KAFKA_TOPIC: 'candles' }).live).toEqual({ maxWaitMs: 100, stopDrainMs: 20_000, fromMs: Date.UTC(2024, 7, 1) });
+    expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01T00:00Z/', LIVE_MAX_WAIT_MS: '250' }), KAFKA_TOPIC: 'candles' }).live?.maxWaitMs).toBe(250);
+    expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01:2024-08-02' }), KAFKA_TOPIC: 'candles' }).live).toBeUndefined();
+    expect(candleSinkConfig({ ...load({}), KAFKA_TOPIC: 'candles' }).live).toBeUndefined();
+  });
+
+  it('refuses a TIME_RANGE it cannot read, saying what it expected', () => {
+    expect(() => load({ TIME_RANGE: 'soon:' })).toThrow(/^TIME_RANGE: expected YYYY-MM-DD:YYYY-MM-DD .*open-ended <start>: for a live load/);
+    expect(() => load({ TIME_RANGE: '2024-08-01:', LIVE_MAX_WAIT_MS: '0' })).toThrow(/^LIVE_MAX_WAIT_MS: /);
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { booleanSetting, positiveInt, topicName } from '@streamforge/config';
-import { DEFAULT_INDICATORS, indicatorListSchema, isNoIndicators, type IndicatorSpec } from '@streamforge/schemas';
+import { DEFAULT_INDICATORS, indicatorListSchema, isNoIndicators, isOpenEnded, OPEN_TIME_RANGE_FORMS, parseTimeRange, type IndicatorSpec } from '@streamforge/schemas';
 import type { CandleSinkConfig } from '@streamforge/candle-sink';
 import { collectionNameSetting, refineStoreSettings, storeSettings } from '@streamforge/storage';
 import { workerFlags, workerSettings } from '@streamforge/worker';
@@ -25,6 +25,19 @@ const indicatorsSetting = z
   })
   .describe(`indicators stored on every candle, comma-separated (default ${DEFAULT_INDICATORS}); "none" stores none`);
 
+/** `TIME_RANGE` as the launcher passes it; only whether it is open-ended (a live load) matters to the sink. */
+const liveSetting = z
+  .string()
+  .optional()
+  .transform((text, ctx): { fromMs: number } | undefined => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const parsed = parseTimeRange(text, { openEnd: true });
+    if (parsed.ok) return isOpenEnded(parsed.value) ? { fromMs: parsed.value.fromMs } : undefined;
+    ctx.addIssue({ code: 'custom', message: parsed.reason });
+    return z.NEVER;
+  })
+  .describe(`the queue's range (${OPEN_TIME_RANGE_FORMS}); open-ended = a live load: runs until stopped`);
+
 export const arangoCandlesConfigSchema = z
   .object({
     ...workerSettings,
@@ -42,6 +55,10 @@ export const arangoCandlesConfigSchema = z
     KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(10_000).describe('consumer session timeout: how soon a killed sink\'s partitions go to its successor'),
     STORE_RETRY_TIMEOUT_S: z.coerce.number().positive().default(60).describe('give up (error event, exit 1) once the store has failed this long (s)'),
     STORE_RETRY_MAX_DELAY_MS: positiveInt.default(5_000).describe('longest pause between two write attempts (ms)'),
+    TIME_RANGE: liveSetting,
+    // A live candle waits for no batch: the broker answers a fetch after this long at most, then the write and commit follow.
+    LIVE_MAX_WAIT_MS: positiveInt.max(5_000).default(100).describe('live loads: how long a fetch may wait for a batch to fill (ms), at most; caps LINGER_MS'),
+    LIVE_STOP_DRAIN_S: z.coerce.number().positive().default(20).describe('live loads: on stop, how long to wait for the topic to be stored up to its end (s)'),
     PROGRESS_EVERY_RECORDS: positiveInt.default(50_000).describe('a loading event after this many more records'),
     PROGRESS_INTERVAL_S: z.coerce.number().positive().default(5).describe('a loading event at least this often while records arrive (s)'),
   })
@@ -70,5 +87,6 @@ export function candleSinkConfig(config: ArangoCandlesConfig & { KAFKA_TOPIC: st
     storeRetry: { initialDelayMs: 200, maxDelayMs: config.STORE_RETRY_MAX_DELAY_MS, giveUpAfterMs: config.STORE_RETRY_TIMEOUT_S * 1000 },
     progress: { everyRecords: config.PROGRESS_EVERY_RECORDS, everyMs: config.PROGRESS_INTERVAL_S * 1000 },
     indicators: config.INDICATORS,
+    ...(config.TIME_RANGE ? { live: { maxWaitMs: config.LIVE_MAX_WAIT_MS, stopDrainMs: config.LIVE_STOP_DRAIN_S * 1000, fromMs: config.TIME_RANGE.fromMs } } : {}),
   };
 }

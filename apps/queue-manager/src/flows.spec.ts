@@ -12,6 +12,15 @@ describe('flows', () => {
     expect(catalog.dummy_flow.targets.map((t) => t.target)).toEqual(['dummy-service']);
   });
 
+  it('ships live_candles_flow: history, the live stream and one sink, for an open-ended range only', () => {
+    const plan = planStart(flowToStartRequest(catalog, { flow_name: 'live_candles_flow', symbol: 'BTCUSDT', time_range: '2024-08-01:' }), { suffix: 'abc123' });
+    expect(plan.targets.map((t) => [t.target, t.interval])).toEqual([['loader-api-candles', '1m'], ['loader-ws-candles', '1m'], ['arango-candles', '1m']]);
+    expect(plan.timeRange).toBe('2024-08-01:');
+    expect(errorsOf(() => planStart(flowToStartRequest(catalog, { flow_name: 'live_candles_flow', symbol: 'BTCUSDT', time_range: range }))).errors).toEqual([
+      { path: 'targets.1.target', message: 'loader-ws-candles follows the market: time_range must be open-ended, e.g. 2024-08-01: (got "2024-08-01:2024-08-01")' },
+    ]);
+  });
+
   it('turns a flow request into a start request, applying extra_params', () => {
     const request = flowToStartRequest(catalog, { flow_name: 'default_candles_flow', symbol: 'BTCUSDT', time_range: range, extra_params: { interval: '5m' } });
     const plan = planStart(request, { suffix: 'abc123' });
@@ -32,7 +41,7 @@ describe('flows', () => {
 
   it('lists the known flows for an unknown one', () => {
     const { errors, known } = errorsOf(() => flowToStartRequest(catalog, { flow_name: 'nope', symbol: 'BTCUSDT', time_range: range }));
-    expect(errors).toEqual([{ path: 'flow_name', message: 'unknown flow (got "nope"); known flows: default_candles_flow, dummy_flow' }]);
-    expect(known).toEqual(['default_candles_flow', 'dummy_flow']);
+    expect(errors).toEqual([{ path: 'flow_name', message: 'unknown flow (got "nope"); known flows: default_candles_flow, dummy_flow, live_candles_flow' }]);
+    expect(known).toEqual(['default_candles_flow', 'dummy_flow', 'live_candles_flow']);
   });
 });

@@ -60,6 +60,7 @@ export const queueManagerConfigSchema = z
     IMAGE_REGISTRY: z.string().default('registry.dmz.home').describe('workers run <IMAGE_REGISTRY>/streamforge/<target>:<IMAGE_TAG>'),
     IMAGE_TAG: z.string().optional().describe('default: v<queue-manager version>, so workers match the orchestrator'),
     IMAGE_LOADER_API_CANDLES: z.string().optional().describe('full image of loader-api-candles (overrides registry/tag)'),
+    IMAGE_LOADER_WS_CANDLES: z.string().optional(),
     IMAGE_ARANGO_CANDLES: z.string().optional(),
     IMAGE_DUMMY_SERVICE: z.string().optional(),
     debug: booleanSetting.default(false),
@@ -75,6 +76,7 @@ export type QueueManagerConfig = z.infer<typeof queueManagerConfigSchema>;
 export function imageOverrides(config: QueueManagerConfig): Record<string, string> {
   const images: Record<string, string> = {};
   if (config.IMAGE_LOADER_API_CANDLES) images['loader-api-candles'] = config.IMAGE_LOADER_API_CANDLES;
+  if (config.IMAGE_LOADER_WS_CANDLES) images['loader-ws-candles'] = config.IMAGE_LOADER_WS_CANDLES;
   if (config.IMAGE_ARANGO_CANDLES) images['arango-candles'] = config.IMAGE_ARANGO_CANDLES;
   if (config.IMAGE_DUMMY_SERVICE) images['dummy-service'] = config.IMAGE_DUMMY_SERVICE;
   return images;

@@ -26,7 +26,9 @@ describe('a worker gets the same argv as a Kubernetes Job and as a local child p
   afterAll(() => rmSync(bundleRoot, { recursive: true, force: true }));
 
   it.each(Object.keys(catalog))('for every target of flow %s', async (flowName) => {
-    const plan = planStart(flowToStartRequest(catalog, { flow_name: flowName, symbol: 'BTCUSDT', time_range: '2024-08-01:2024-08-01' }));
+    // A live flow needs an open-ended range.
+    const timeRange = catalog[flowName].targets.some((t) => t.target === 'loader-ws-candles') ? '2024-08-01:' : '2024-08-01:2024-08-01';
+    const plan = planStart(flowToStartRequest(catalog, { flow_name: flowName, symbol: 'BTCUSDT', time_range: timeRange }));
     for (const target of plan.targets) {
       // A stand-in bundle that prints the node options and flags it was started with, then exits.
       mkdirSync(join(bundleRoot, 'apps', target.target), { recursive: true });

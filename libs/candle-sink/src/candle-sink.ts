@@ -17,6 +17,7 @@ import type { ProgressReporterConfig } from './progress-reporter';
 import { SinkEnding, type Ending } from './sink-ending';
 import { readSinkGroupState } from './sink-group-state';
 import { consume, createSinkConsumer, waitForTopic } from './sink-consumer';
+import { createLiveLoad, type LiveLoadConfig } from './live-load';
 import type { SinkMetrics } from './sink-metrics';
 import { SliceCommitter } from './slice-committer';
 import { createSliceWriter, storeRetryHooks } from './slice-writer';
@@ -54,6 +55,12 @@ export interface CandleSinkConfig {
   progress: ProgressReporterConfig;
   /** Indicators computed onto every candle once the load is complete (README: "Indicators"); none when empty. */
   indicators: readonly IndicatorSpec[];
+  /**
+   * A live load (open-ended TIME_RANGE): runs until stopped, ignores the backfill's end-of-stream
+   * marker, waits at most `maxWaitMs` for a batch to fill, reports the live lag, and on stop stores
+   * the topic up to its end (waiting at most `stopDrainMs`) before it leaves.
+   */
+  live?: LiveLoadConfig;
 }
 
 export interface CandleSinkDeps {
@@ -98,7 +105,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
   const indicatorSet = config.indicators.length === 0 ? undefined : createIndicatorSet(config.indicators);
   const inOrder = indicatorSet && new InOrderIndicators(indicatorSet);
-  const enrich = inOrder && ((candle: Candle) => inOrder.apply(candle));
+  const live = config.live && createLiveLoad({ ...config.live, groupId: config.groupId, topic: config.topic }, { kafka: deps.kafka, ending, progress, metrics, log });
+  const inOrderStep = inOrder && ((candle: Candle) => inOrder.apply(candle));
+  const enrich = inOrderStep && live ? live.guarded(inOrderStep) : inOrderStep;
   const indicators = indicatorSet && { indicators: indicatorSet, inOrder, retry: <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks) };
 
   let consumer: Consumer | undefined;
@@ -109,8 +118,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const completion = new GroupCompletion({ groupId: config.groupId, topic: config.topic, pollMs: GROUP_POLL_MS }, { kafka: deps.kafka, ending, log });
   let watching: Promise<void> | undefined;
   const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, finishes: () => completion.finishes, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
+  const writeSlice = createSliceWriter(config, { store, metrics, ending, progress, retryHooks });
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, {
-    write: createSliceWriter(config, { store, metrics, ending, progress, retryHooks }),
+    write: live ? live.measuring(writeSlice) : writeSlice,
     commit: (slice) => committer.commit(slice),
     lane: (slice) => slice.partition,
   });
@@ -123,8 +133,10 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         source,
         messages,
         (offset, count) => {
-          markers.record({ partition: source.partition, offset: BigInt(offset), count });
           metrics.endOfStreamMarkers.inc();
+          // A live load's marker ends the backfill, not the load: the live loader goes on after it.
+          if (config.live) return log.info({ partition: source.partition, offset, count }, 'end-of-stream marker of the backfill; the live load goes on');
+          markers.record({ partition: source.partition, offset: BigInt(offset), count });
           log.info({ partition: source.partition, offset, count }, 'end-of-stream marker');
         },
         enrich,
@@ -148,7 +160,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     await waitForTopic(deps.kafka, config.topic, { ending, log });
     if (ending.kind) return;
     committer.partitions = await topicPartitions(deps.kafka, config.topic);
-    consumer = createSinkConsumer(config, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
+    // A live load's batches fill slowly: a fetch waits at most maxWaitMs, so a candle is stored promptly.
+    const consumerConfig = live ? { ...config, lingerMs: live.lingerMs(config.lingerMs) } : config;
+    consumer = createSinkConsumer(consumerConfig, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
         ready = true;
         completion.assigned = partitions;
       },
@@ -213,6 +227,8 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       return endCompleteLoad(consumer, report);
     },
     stop(reason) {
+      // Before the consumer exists nothing was consumed: there is nothing to drain.
+      if (live) return live.stop(reason, consumer !== undefined);
       log.info({ reason }, 'stopping: finishing the batch in hand');
       ending.stop(reason);
     },

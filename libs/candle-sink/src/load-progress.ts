@@ -10,6 +10,8 @@ export interface ProgressFields {
   error_count: number;
   last_loaded_timestamp?: number;
   expected_records?: number;
+  /** Live loads: ms from the newest stored candle's close to its write. */
+  live_lag_ms?: number;
 }
 
 export interface LoadProgress {
@@ -25,6 +27,8 @@ export interface LoadProgress {
   countDocuments(): Promise<number>;
   /** A write of `candles` was confirmed. */
   stored(candles: number): void;
+  /** A live load stored a newer candle `lagMs` after its close. */
+  liveLag(lagMs: number): void;
   /** A slice of `messages` was committed; `newest` is its newest open_time (-1 when none). */
   committed(messages: number, newest: number): void;
   fields(): ProgressFields;
@@ -41,6 +45,7 @@ export function createLoadProgress(
   let lastKnownCount = 0;
   let lastOpenTime: number | undefined;
   let restoredExpected: number | undefined;
+  let liveLagMs: number | undefined;
 
   const progress: LoadProgress = {
     get candlesWritten() {
@@ -63,6 +68,9 @@ export function createLoadProgress(
     stored(candles) {
       candlesWritten += candles;
     },
+    liveLag(lagMs) {
+      liveLagMs = Math.round(lagMs);
+    },
     committed(messages, newest) {
       if (newest > (lastOpenTime ?? -1)) lastOpenTime = newest;
       reporter.note(messages);
@@ -73,6 +81,7 @@ export function createLoadProgress(
         error_count: deps.errorCount(),
         ...(lastOpenTime === undefined ? {} : { last_loaded_timestamp: lastOpenTime }),
         ...(expected === undefined ? {} : { expected_records: expected }),
+        ...(liveLagMs === undefined ? {} : { live_lag_ms: liveLagMs }),
       };
     },
     async finish() {
@@ -84,7 +93,8 @@ export function createLoadProgress(
   const reporter = createProgressReporter(config.progress, async () => {
     try {
       const documents = await progress.countDocuments();
-      await deps.telemetry.send('loading', { message: `${documents} documents in ${config.collection}`, records_written: documents, ...progress.fields() });
+      const lag = liveLagMs === undefined ? '' : `, live lag ${liveLagMs} ms`;
+      await deps.telemetry.send('loading', { message: `${documents} documents in ${config.collection}${lag}`, records_written: documents, ...progress.fields() });
     } catch (error) {
       deps.log.warn({ err: describeError(error) }, 'skipped a loading event');
     }

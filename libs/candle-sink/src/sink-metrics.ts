@@ -19,6 +19,10 @@ export function createSinkMetrics(registry: Registry) {
     deadLettered: new Counter({ name: `${prefix}_dead_lettered_total`, help: 'messages sent to the dead-letter topic, by kind', labelNames: ['kind'], registers }),
     endOfStreamMarkers: new Counter({ name: `${prefix}_eos_markers_total`, help: 'end-of-stream markers read', registers }),
     consumerLag: new Gauge({ name: `${prefix}_consumer_lag_messages`, help: 'messages in the partition after the last one processed', labelNames: ['partition'], registers }),
+    liveLag: new Histogram({
+      name: `${prefix}_live_lag_seconds`, help: 'live loads: from a candle\'s close to its write, for each newer candle stored', registers,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    }),
     committedOffset: new Gauge({ name: `${prefix}_committed_offset`, help: 'last offset committed, by partition', labelNames: ['partition'], registers }),
   };
 }

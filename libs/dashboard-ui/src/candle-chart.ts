@@ -1,10 +1,10 @@
 import { CandlestickSeries, type CandlestickData, createChart, HistogramSeries, type HistogramData, type IChartApi, type ISeriesApi, LineSeries, type UTCTimestamp } from 'lightweight-charts';
-import type { StoredCandle } from '@streamforge/schemas';
+import type { QueueState, StoredCandle } from '@streamforge/schemas';
 import { ApiError, type ApiClient } from './api-client';
 import { loadAllCandles } from './candle-loader';
 import { h } from './dom';
 import { indicatorFieldsOf, indicatorPane, toIndicatorSeries } from './indicator-series';
-import { formatCount, formatUtc } from './queue-format';
+import { collectionFreshness, formatCount, formatUtc } from './queue-format';
 
 export type ChartState = 'idle' | 'loading' | 'ready' | 'empty' | 'error';
 
@@ -49,6 +49,13 @@ export class CandleChart {
   private indicatorSeries = new Map<string, ISeriesApi<'Line'>>();
   private readonly toggles = h('div', { class: 'indicator-toggles', role: 'group', 'aria-label': 'Indicators' });
   private generation = 0;
+  /** The candles drawn, oldest first (what a refresh appends to). */
+  private candles: StoredCandle[] = [];
+  private truncated = false;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  /** collectionFreshness at the last load: a change means the sink stored more candles. */
+  private freshness: string | undefined;
   collection: string | undefined;
   candlesDrawn = 0;
   state: ChartState = 'idle';
@@ -73,8 +80,56 @@ export class CandleChart {
     return drawn;
   }
 
+  /**
+   * Called with every queue update: when the sink writing the charted collection stored more
+   * candles (a running load, a live queue), the newer candles are read and drawn, no reload needed.
+   */
+  follow(queues: readonly QueueState[]): void {
+    // While the first load runs, the change is picked up by the next update after it.
+    if (this.collection === undefined || this.state === 'loading') return;
+    const freshness = collectionFreshness(queues, this.collection);
+    if (freshness === this.freshness) return;
+    this.freshness = freshness;
+    this.refresh();
+  }
+
+  /** Reads the candles stored after the newest one drawn and redraws; one read at a time, the last request wins. */
+  private refresh(): void {
+    // After an error (a 404 before the sink's first write, say) the next stored candles are read too.
+    if (this.state === 'idle' || this.state === 'loading' || this.truncated) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = this.appendNewer().finally(() => {
+      this.refreshing = undefined;
+      if (!this.refreshAgain) return;
+      this.refreshAgain = false;
+      this.refresh();
+    });
+  }
+
+  private async appendNewer(): Promise<void> {
+    const generation = this.generation;
+    const collection = this.collection as string;
+    const newest = this.candles.at(-1)?.open_time;
+    try {
+      const loaded = await loadAllCandles(this.client, collection, { from: newest === undefined ? undefined : newest + 1, cancelled: () => generation !== this.generation });
+      if (generation !== this.generation || loaded.candles.length === 0) return;
+      this.candles.push(...loaded.candles);
+      this.truncated = loaded.truncated;
+      this.draw(collection, false);
+    } catch {
+      // A failed refresh leaves the chart as it is; the next update tries again.
+      this.freshness = undefined;
+    }
+  }
+
   async show(queueId: string, collection: string): Promise<void> {
     const generation = ++this.generation;
+    this.candles = [];
+    this.truncated = false;
+    this.freshness = undefined;
     this.element.hidden = false;
     this.collection = collection;
     this.title.textContent = `Candles of ${queueId}`;
@@ -89,25 +144,39 @@ export class CandleChart {
         cancelled: () => generation !== this.generation,
       });
       if (generation !== this.generation) return;
-      const { bars, volumes } = toSeries(loaded.candles);
-      this.candleSeries?.setData(bars);
-      this.volumeSeries?.setData(volumes);
-      this.drawIndicators(loaded.candles);
-      this.chart?.timeScale().fitContent();
-      const drawn = this.candleSeries?.data().length ?? 0;
-      if (drawn === 0) {
-        this.setState('empty', `${collection} holds no candles yet.`, 0);
-        return;
-      }
-      const first = loaded.candles[0].open_time / 1000;
-      const last = loaded.candles[loaded.candles.length - 1].open_time / 1000;
-      const more = loaded.truncated ? ' (the first ones only: the collection holds more than the chart loads)' : '';
-      this.setState('ready', `${collection}: ${formatCount(drawn)} candles, ${formatUtc(first)} → ${formatUtc(last)} UTC${more}`, drawn);
+      this.candles = loaded.candles;
+      this.truncated = loaded.truncated;
+      this.draw(collection, true);
     } catch (error) {
       if (generation !== this.generation) return;
       const reason = error instanceof ApiError && error.status === 404 ? `${collection} does not exist (yet): no candle was stored.` : `Could not load ${collection}: ${(error as Error).message}`;
       this.setState('error', reason, 0);
     }
+  }
+
+  /** Draws `this.candles` (bars, volumes, indicators); `fit` frames them all (a first load). */
+  private draw(collection: string, fit: boolean): void {
+    const candles = this.candles;
+    const { bars, volumes } = toSeries(candles);
+    this.candleSeries?.setData(bars);
+    this.volumeSeries?.setData(volumes);
+    if (fit || this.indicatorSeries.size === 0) {
+      this.clearIndicators();
+      this.drawIndicators(candles);
+    } else {
+      const lines = toIndicatorSeries(candles, [...this.indicatorSeries.keys()]);
+      for (const [field, series] of this.indicatorSeries) series.setData(lines.get(field) ?? []);
+    }
+    if (fit) this.chart?.timeScale().fitContent();
+    const drawn = this.candleSeries?.data().length ?? 0;
+    if (drawn === 0) {
+      this.setState('empty', `${collection} holds no candles yet.`, 0);
+      return;
+    }
+    const first = candles[0].open_time / 1000;
+    const last = candles[candles.length - 1].open_time / 1000;
+    const more = this.truncated ? ' (the first ones only: the collection holds more than the chart loads)' : '';
+    this.setState('ready', `${collection}: ${formatCount(drawn)} candles, ${formatUtc(first)} → ${formatUtc(last)} UTC${more}`, drawn);
   }
 
   /** EMA and VWAP lines over the candles, RSI and ATR in panes of their own, each with a checkbox. */
@@ -134,6 +203,8 @@ export class CandleChart {
 
   hide(): void {
     this.generation += 1;
+    this.candles = [];
+    this.freshness = undefined;
     this.clearIndicators();
     this.element.hidden = true;
     this.collection = undefined;

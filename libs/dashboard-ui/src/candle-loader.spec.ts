@@ -20,6 +20,13 @@ function pagedClient(count: number) {
 }
 
 describe('loadAllCandles', () => {
+  it('reads from a given open time on (a chart appending what was stored since)', async () => {
+    const client = pagedClient(2_500);
+    const loaded = await loadAllCandles(client, 'c', { from: 2_300, pageSize: 150 });
+    expect(loaded.candles.map((c) => c.open_time)).toEqual(Array.from({ length: 200 }, (_, i) => 2_300 + i));
+    expect(client.queries.map((q) => q.from)).toEqual([2_300, 2_450]);
+  });
+
   it('follows next_from until the last page', async () => {
     const client = pagedClient(2_500);
     const pages: number[] = [];

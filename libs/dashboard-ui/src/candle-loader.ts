@@ -9,6 +9,8 @@ export interface LoadedCandles {
 }
 
 export interface LoadOptions {
+  /** Only candles opening at or after this (ms); default: from the oldest. */
+  from?: number;
   pageSize?: number;
   /** The chart stays responsive up to a few hundred thousand bars; stop well before that. */
   maxCandles?: number;
@@ -17,12 +19,12 @@ export interface LoadOptions {
   cancelled?(): boolean;
 }
 
-/** Reads every page of `GET /candles` for a collection, following `next_from`. */
+/** Reads every page of `GET /candles` for a collection (from `options.from` on), following `next_from`. */
 export async function loadAllCandles(client: Pick<ApiClient, 'candlePage'>, collection: string, options: LoadOptions = {}): Promise<LoadedCandles> {
   const pageSize = options.pageSize ?? 5_000;
   const maxCandles = options.maxCandles ?? 200_000;
   const candles: StoredCandle[] = [];
-  let from: number | undefined;
+  let from = options.from;
   let pages = 0;
   for (;;) {
     const page = await client.candlePage({ collection, from, limit: Math.min(pageSize, maxCandles - candles.length) });

@@ -72,6 +72,7 @@ function scheduleRender(): void {
   requestAnimationFrame(() => {
     renderPending = false;
     table.render(store.list(), selectedId);
+    chart.follow(store.list());
     detail.show(selectedId === undefined ? undefined : store.get(selectedId), selectedId === undefined ? { events: [], total: 0 } : store.eventLog(selectedId));
   });
 }

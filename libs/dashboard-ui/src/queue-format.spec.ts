@@ -1,10 +1,25 @@
 import type { TargetState } from '@streamforge/schemas';
 import { queueStateFixture } from './queue-state-fixture';
-import { candleCollections, formatDuration, formatRate, formatUtc, isActive, queueErrorCount, queueGaps, targetProgress, targetRate } from './queue-format';
+import { candleCollections, collectionFreshness, formatDuration, formatLiveFigures, formatRate, formatUtc, isActive, queueErrorCount, queueGaps, targetProgress, targetRate } from './queue-format';
 
 const target = (overrides: Partial<TargetState>) => queueStateFixture({}, [overrides]).targets[0];
 
 describe('queue formatting', () => {
+  it('shows a live worker’s lag and reconnects, and nothing for a batch worker', () => {
+    const [live, batch] = queueStateFixture({}, [{ live_lag_ms: 1234, reconnects: 1 }, {}]).targets;
+    expect(formatLiveFigures(live)).toBe('lag 1,234 ms \u00b7 1 reconnect');
+    expect(formatLiveFigures({ ...live, live_lag_ms: undefined, reconnects: 3 })).toBe('3 reconnects');
+    expect(formatLiveFigures(batch)).toBe('');
+  });
+
+  it('tells a chart its collection got more candles: the sink’s count or newest candle changed', () => {
+    const queue = queueStateFixture({ queue_id: 'wf-q' }, [{ target: 'loader-api-candles', collection_name: 'c', records_written: 99 }, { target: 'arango-candles', collection_name: 'c', records_written: 10, last_loaded_timestamp: 600_000 }]);
+    const grown = { ...queue, targets: [queue.targets[0], { ...queue.targets[1], records_written: 11, last_loaded_timestamp: 660_000 }] };
+    expect(collectionFreshness([queue], 'c')).toBe('wf-q 10 600000');
+    expect(collectionFreshness([grown], 'c')).not.toBe(collectionFreshness([queue], 'c'));
+    expect(collectionFreshness([queue], 'other')).toBeUndefined();
+  });
+
   it('computes progress from written / expected, capped at 100, unknown until expected is reported', () => {
     expect(targetProgress(target({ records_written: 720, expected_records: 1440 }))).toEqual({ written: 720, expected: 1440, percent: 50, expectedFrom: null });
     expect(targetProgress(target({ records_written: 1439, expected_records: 1440 })).percent).toBe(99.9);

@@ -62,6 +62,26 @@ export function candleCollections(queue: QueueState): string[] {
   return [...new Set(queue.targets.filter((target) => target.type.includes('candles')).map((target) => target.collection_name))];
 }
 
+/** A live worker's figures for its progress line: `lag 85 ms · 2 reconnects`; empty for a batch worker. */
+export function formatLiveFigures(target: TargetState): string {
+  const parts: string[] = [];
+  if (target.live_lag_ms !== undefined) parts.push(`lag ${formatCount(target.live_lag_ms)} ms`);
+  if (target.reconnects !== undefined) parts.push(`${formatCount(target.reconnects)} reconnect${target.reconnects === 1 ? '' : 's'}`);
+  return parts.join(' \u00b7 ');
+}
+
+/**
+ * What changes when the sink writing `collection` stored more candles: the chart of that
+ * collection reloads its newest candles when this changes (undefined: no queue writes it).
+ */
+export function collectionFreshness(queues: readonly QueueState[], collection: string): string | undefined {
+  for (const queue of queues) {
+    const sink = queue.targets.find((target) => target.target === 'arango-candles' && target.collection_name === collection);
+    if (sink) return `${queue.queue_id} ${sink.records_written} ${sink.last_loaded_timestamp ?? ''}`;
+  }
+  return undefined;
+}
+
 const COUNT = new Intl.NumberFormat('en-US');
 
 export function formatCount(value: number): string {

@@ -4,6 +4,7 @@ import {
   candleCollections,
   formatCount,
   formatDuration,
+  formatLiveFigures,
   formatRate,
   formatSpan,
   formatUtc,
@@ -138,6 +139,7 @@ function progressBar(target: TargetState, siblings: readonly TargetState[]): HTM
   const borrowed = progress.expectedFrom ? ` (expected count from ${progress.expectedFrom})` : '';
   const counts = progress.expected === null ? formatCount(progress.written) : `${formatCount(progress.written)} / ${formatCount(progress.expected)}`;
   const percentText = progress.percent === null ? '' : ` (${progress.percent}%)`;
+  const live = formatLiveFigures(target);
   return h(
     'div',
     { class: `target ${target.status}`, 'data-target': target.target, 'data-percent': progress.percent ?? '', title: `${target.target} (${target.telemetry_id}): ${target.status}${target.message ? ` \u2014 ${target.message}` : ''}${borrowed}` },
@@ -147,6 +149,6 @@ function progressBar(target: TargetState, siblings: readonly TargetState[]): HTM
       { class: 'bar', role: 'progressbar', 'aria-label': `${target.target} progress`, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': progress.percent ?? undefined },
       h('span', { class: 'fill', style: `width:${progress.percent ?? 0}%` }),
     ),
-    h('span', { class: 'counts' }, `${counts}${percentText} \u00b7 ${formatRate(targetRate(target))}`),
+    h('span', { class: 'counts' }, `${counts}${percentText} \u00b7 ${formatRate(targetRate(target))}${live ? ` \u00b7 ${live}` : ''}`),
   );
 }

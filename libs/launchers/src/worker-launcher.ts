@@ -1,7 +1,7 @@
 /** What a launcher needs to run one worker of one queue. */
 export interface WorkerSpec {
   queueId: string;
-  /** The worker app: loader-api-candles | arango-candles | dummy-service. */
+  /** The worker app: loader-api-candles | loader-ws-candles | arango-candles | dummy-service. */
   target: string;
   /** Kubernetes Job name (DNS-1123, at most 63 characters); the local launcher's process name. */
   jobName: string;

@@ -178,7 +178,7 @@ export class QueueService {
       await withinDeadline(
         this.deps.commands.send(
           plan.targets.map((t) => ({
-            command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: plan.timeRange,
+            command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: t.timeRange,
             kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, timestamp,
           })),
         ),

@@ -46,6 +46,14 @@ describe('queue state reducer', () => {
     expect(state.finished_at).toBe(state.targets[1].finished_at);
   });
 
+  it('keeps a live worker’s newest lag and reconnect count, and nothing of them for a worker that reports none', () => {
+    const state = reduce(fresh(), [event(sink, 'loading', { live_lag_ms: 120, records_written: 5 }), event(sink, 'loading', { records_written: 6 }), event(loader, 'loading', { records_written: 3 })]);
+    expect(state.targets[1]).toMatchObject({ records_written: 6, live_lag_ms: 120 });
+    expect(reduce(state, [event(sink, 'loading', { live_lag_ms: 40, reconnects: 2, records_written: 7 })]).targets[1]).toMatchObject({ live_lag_ms: 40, reconnects: 2 });
+    expect('live_lag_ms' in state.targets[0]).toBe(false);
+    expect('reconnects' in state.targets[0]).toBe(false);
+  });
+
   it('never moves a finished target back, whatever arrives late', () => {
     const loading = event(loader, 'loading', { records_written: 100 });
     const finished = event(loader, 'finished', { records_written: 1440 });

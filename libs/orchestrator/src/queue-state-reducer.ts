@@ -56,6 +56,7 @@ export function applyEvent(state: QueueState, event: TelemetryEvent): QueueState
     error_message: status === 'error' ? (event.error_message ?? event.message) : current.error_message,
     error_count: event.error_count ?? current.error_count,
     gaps: event.gaps ?? current.gaps,
+    ...liveFigures(current, event),
     started_at: current.started_at ?? event.timestamp,
     finished_at: ended ? event.timestamp : null,
     last_event_at: event.timestamp,
@@ -139,6 +140,13 @@ function replaceTarget(state: QueueState, index: number, target: TargetState): Q
   const targets = state.targets.slice();
   targets[index] = target;
   return withDerivedStatus({ ...state, targets });
+}
+
+/** A live worker's newest lag and reconnect count (absent until one reports them). */
+function liveFigures(current: TargetState, event: TelemetryEvent): Pick<TargetState, 'live_lag_ms' | 'reconnects'> {
+  const lag = event.live_lag_ms ?? current.live_lag_ms;
+  const reconnects = event.reconnects ?? current.reconnects;
+  return { ...(lag === undefined ? {} : { live_lag_ms: lag }), ...(reconnects === undefined ? {} : { reconnects }) };
 }
 
 function sameTarget(a: TargetState, b: TargetState): boolean {

@@ -1,9 +1,9 @@
-import { intervalMs, isKlineInterval } from '@streamforge/binance';
-import { formatTimeRange, parseTimeRange, type FieldError, type StartQueueRequest } from '@streamforge/schemas';
+import { alignOpenTime, intervalMs, isKlineInterval, nextOpenTime } from '@streamforge/binance';
+import { formatTimeRange, isOpenEnded, parseTimeRange, type FieldError, type StartQueueRequest, type TimeRange } from '@streamforge/schemas';
 import { RequestError } from './errors';
 import { collectionNameFor, dataTopicFor, jobNameFor, queueIdFor, randomSuffix, telemetryIdFor, workerLabels } from './queue-naming';
 import { checkWorkerArgs } from './worker-args';
-import { DEFAULT_CANDLE_TARGETS, intervalOfType, INTERVAL_LIST, isCandleTarget, isCandleType, knownTargetNames, resolveTarget } from './targets';
+import { DEFAULT_CANDLE_TARGETS, DEFAULT_LIVE_TARGETS, intervalOfType, INTERVAL_LIST, isCandleTarget, isCandleType, knownTargetNames, LIVE_TARGET, resolveTarget } from './targets';
 
 /** One worker of a planned queue, with every name it will use. */
 export interface TargetPlan {
@@ -14,6 +14,8 @@ export interface TargetPlan {
   args: string[];
   /** arango-candles' INDICATORS, when the request set it (else the worker's default). */
   indicators: string | null;
+  /** This worker's TIME_RANGE: the queue's, except in a live queue (see liveTimeRanges). */
+  timeRange: string;
   kafkaTopic: string;
   collectionName: string;
   telemetryId: string;
@@ -54,14 +56,17 @@ export function planStart(
   let unknownTarget = false;
   const field = request.targets ? 'targets' : 'requests';
   const requested = request.targets ?? request.requests;
+  const range = parseTimeRange(request.time_range, { openEnd: true });
+  const live = range.ok && isOpenEnded(range.value);
+  const defaults = live ? DEFAULT_LIVE_TARGETS : DEFAULT_CANDLE_TARGETS;
   const entries = requested
     ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
-    : DEFAULT_CANDLE_TARGETS.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, indicators: undefined, path: 'type' }));
+    : defaults.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, indicators: undefined, path: 'type' }));
 
   if (!requested && request.type && !isCandleType(request.type)) {
     errors.push({
       path: 'type',
-      message: `the simple shape starts ${DEFAULT_CANDLE_TARGETS.join(' + ')} and needs a candle type api_candles_<interval> with interval one of ${INTERVAL_LIST}; list targets for other workers (got "${request.type}")`,
+      message: `the simple shape starts ${defaults.join(' + ')} and needs a candle type api_candles_<interval> with interval one of ${INTERVAL_LIST}; list targets for other workers (got "${request.type}")`,
     });
   }
 
@@ -84,6 +89,9 @@ export function planStart(
         errors.push({ path: `${entry.path}.interval`, message: `interval "${entry.interval}" contradicts type "${type}"` });
       }
     }
+    if (target === LIVE_TARGET && range.ok && !live) {
+      errors.push({ path: `${entry.path}.target`, message: `${LIVE_TARGET} follows the market: time_range must be open-ended, e.g. ${range.value.startDay}: (got "${request.time_range}")` });
+    }
     if (entry.indicators !== undefined && target !== 'arango-candles') {
       errors.push({ path: `${entry.path}.indicators`, message: `only arango-candles stores indicators (got target "${entry.target}")` });
     }
@@ -99,13 +107,21 @@ export function planStart(
     seen.add(key);
   });
 
+  if (live && !unknownTarget && !resolved.some((entry) => entry.target === LIVE_TARGET)) {
+    errors.push({
+      path: 'time_range',
+      message: `an open-ended range follows the market and needs a ${LIVE_TARGET} target (got targets ${resolved.map((entry) => entry.target).join(', ')}); give an end for a bounded load (got "${request.time_range}")`,
+    });
+  }
+
   if (errors.length > 0) throw new RequestError(errors, unknownTarget ? [...knownTargetNamesPlain()] : undefined);
 
-  const range = parseTimeRange(request.time_range);
   if (!range.ok) throw new RequestError([{ path: 'time_range', message: `${range.reason} (got "${request.time_range}")` }]);
   const limits = options.limits ?? { ...DEFAULT_RANGE_LIMITS, now: Date.now() };
   if (range.value.fromMs >= limits.now) throw new RequestError([{ path: 'time_range', message: `starts in the future (got "${request.time_range}")` }]);
   const clamped = { ...range.value, untilMs: Math.min(range.value.untilMs, limits.now) };
+  // The one spelling of the range, end clamped to now (a live range stays open): what is stored, sent and compared for duplicates.
+  const timeRange = formatTimeRange(live ? range.value : clamped);
   for (const entry of resolved) {
     if (!isCandleTarget(entry.target) || entry.interval === null || !isKlineInterval(entry.interval)) continue;
     const candles = Math.ceil((clamped.untilMs - clamped.fromMs) / intervalMs(entry.interval, clamped.fromMs));
@@ -117,10 +133,12 @@ export function planStart(
     }
   }
   const queueType = request.type ?? resolved[0].type;
+  // A live queue whose start lies in the current open candle has no history: no backfill worker.
+  const planned = live ? resolved.filter((entry) => !(entry.target === 'loader-api-candles' && liveTimeRanges(range.value, entry.interval, limits.now)?.backfill === undefined)) : resolved;
   const suffix = options.suffix ?? randomSuffix();
   const queueId = queueIdFor(request.symbol, queueType, range.value.startDay, suffix);
   const usedSuffixes = new Map<string, number>();
-  const targets = resolved.map((entry): TargetPlan => {
+  const targets = planned.map((entry): TargetPlan => {
     // A target listed twice (another type) gets its own suffix, so job names and telemetry ids stay unique.
     const occurrence = usedSuffixes.get(entry.target) ?? 0;
     usedSuffixes.set(entry.target, occurrence + 1);
@@ -131,6 +149,7 @@ export function planStart(
       interval: entry.interval,
       args: entry.args,
       indicators: entry.indicators,
+      timeRange: live ? targetTimeRange(entry.target, timeRange, liveTimeRanges(range.value, entry.interval, limits.now)) : timeRange,
       // Loader and sink of one type share the queue's data topic; another type gets its own.
       kafkaTopic: entry.type === queueType ? dataTopicFor(queueId) : dataTopicFor(`${queueId}-${entry.type}`),
       collectionName: collectionNameFor(request.symbol, entry.type, range.value.startDay),
@@ -143,12 +162,42 @@ export function planStart(
     queueId,
     symbol: request.symbol,
     type: queueType,
-    // The one spelling of the range, end clamped to now: what is stored, sent and compared for duplicates.
-    timeRange: formatTimeRange(clamped),
+    timeRange,
     flowName: options.flowName ?? null,
     request: options.original ?? (request as Record<string, unknown>),
     targets,
   };
+}
+
+/**
+ * How far before the plan the handoff lies: the backfill's last candle must be closed for longer
+ * than loader-api-candles' LOADER_CLOSE_GRACE_MS (2 s) plus any clock skew between queue-manager
+ * and the loader when it plans, or it would leave that candle out and the live worker would not
+ * fetch it (a hole). 10 s costs the live worker's REST gap fill a few more candles at most.
+ */
+export const HANDOFF_MARGIN_MS = 10_000;
+
+/**
+ * The handoff of a live queue, fixed once at plan time so that it holds whichever worker starts
+ * first (or restarts): the backfill loads every candle opening before the candle open at
+ * `now - HANDOFF_MARGIN_MS` (all closed by then), the live worker starts at that candle and fetches
+ * through REST whatever closed before its stream's first push. Disjoint and adjacent: no hole, no overlap.
+ */
+export function liveTimeRanges(range: TimeRange, interval: string | null, now: number): { backfill: string | undefined; live: string } | undefined {
+  if (!isKlineInterval(interval)) return undefined;
+  const handoff = alignOpenTime(interval, now - HANDOFF_MARGIN_MS);
+  const aligned = alignOpenTime(interval, range.fromMs);
+  const firstWanted = aligned < range.fromMs ? nextOpenTime(interval, aligned) : range.fromMs;
+  return {
+    backfill: firstWanted < handoff ? formatTimeRange({ fromMs: range.fromMs, untilMs: handoff, form: 'instants' }) : undefined,
+    live: formatTimeRange({ fromMs: Math.max(handoff, firstWanted), untilMs: Number.POSITIVE_INFINITY, form: 'instants' }),
+  };
+}
+
+function targetTimeRange(target: string, queueRange: string, ranges: ReturnType<typeof liveTimeRanges>): string {
+  if (target === 'loader-api-candles' && ranges?.backfill) return ranges.backfill;
+  if (target === LIVE_TARGET && ranges) return ranges.live;
+  return queueRange;
 }
 
 function knownTargetNamesPlain(): string[] {

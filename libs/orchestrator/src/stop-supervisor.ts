@@ -1,10 +1,11 @@
 import type { WorkerLauncher } from '@streamforge/launchers';
 import type { Logger } from '@streamforge/logging';
-import type { QueueState, TargetState } from '@streamforge/schemas';
+import { isOpenEnded, parseTimeRange, type QueueState, type StopCommand, type TargetState } from '@streamforge/schemas';
 import type { CommandPublisher } from './command-publisher';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
 import { forceInterrupted } from './queue-state-reducer';
 import type { QueueStateRepository } from './queue-state-repository';
+import { PRODUCER_TARGETS } from './targets';
 
 export interface StopSupervisorConfig {
   /** How often an unanswered stop is published again (and a failed tick retried). */
@@ -16,6 +17,23 @@ export interface StopSupervisorConfig {
 /** Targets whose worker may still be running (an errored one is left as it reported). */
 export function runningTargets(state: QueueState): TargetState[] {
   return state.targets.filter((t) => t.status === 'pending' || t.status === 'started' || t.status === 'loading');
+}
+
+/** A queue with an open-ended range: its workers run until stopped. */
+export function isLiveQueue(state: Pick<QueueState, 'time_range'>): boolean {
+  const range = parseTimeRange(state.time_range, { openEnd: true });
+  return range.ok && isOpenEnded(range.value);
+}
+
+/**
+ * The stops to publish now. A live queue's sink must store everything its loaders published, and
+ * they publish until they stop: the loaders get the stop first (addressed by target), the sinks
+ * only once no loader runs, and then store the topic up to its end before they leave.
+ */
+export function stopCommandsFor(state: QueueState, running: readonly TargetState[], timestamp: number): StopCommand[] {
+  const producers = isLiveQueue(state) ? [...new Set(running.filter((t) => PRODUCER_TARGETS.has(t.target)).map((t) => t.target))] : [];
+  if (producers.length === 0) return [{ command: 'stop', queue_id: state.queue_id, timestamp }];
+  return producers.map((target) => ({ command: 'stop', queue_id: state.queue_id, target, timestamp }));
 }
 
 /**
@@ -71,9 +89,9 @@ export class StopSupervisor {
   private async tick(queueId: string, deadline: number): Promise<boolean> {
     const state = await this.deps.repository.get(queueId);
     const running = state ? runningTargets(state) : [];
-    if (running.length === 0) return true;
+    if (!state || running.length === 0) return true;
     if (Date.now() < deadline) {
-      await this.deps.commands.send([{ command: 'stop', queue_id: queueId, timestamp: Date.now() / 1000 }]);
+      await this.deps.commands.send(stopCommandsFor(state, running, Date.now() / 1000));
       this.log.debug({ queueId, waitingFor: running.map((t) => t.telemetry_id) }, 'stop published');
       return false;
     }

@@ -1,7 +1,7 @@
 import { isKlineInterval, KLINE_INTERVALS } from '@streamforge/binance';
 
 /** The workers queue-manager can start. */
-export const KNOWN_TARGETS = ['loader-api-candles', 'arango-candles', 'dummy-service'] as const;
+export const KNOWN_TARGETS = ['loader-api-candles', 'loader-ws-candles', 'arango-candles', 'dummy-service'] as const;
 export type KnownTarget = (typeof KNOWN_TARGETS)[number];
 
 /** Names the original design documents used for the same workers. */
@@ -11,10 +11,19 @@ export const TARGET_ALIASES: Record<string, KnownTarget> = {
 };
 
 /** Workers that load candles: they need a Binance interval. */
-const CANDLE_TARGETS: ReadonlySet<string> = new Set(['loader-api-candles', 'arango-candles']);
+const CANDLE_TARGETS: ReadonlySet<string> = new Set(['loader-api-candles', 'loader-ws-candles', 'arango-candles']);
 
 /** What the simple start shape `{symbol, type, time_range}` starts for a candle type. */
 export const DEFAULT_CANDLE_TARGETS: KnownTarget[] = ['loader-api-candles', 'arango-candles'];
+
+/** What it starts for an open-ended (live) range: the history, the live stream, one sink for both. */
+export const DEFAULT_LIVE_TARGETS: KnownTarget[] = ['loader-api-candles', 'loader-ws-candles', 'arango-candles'];
+
+/** The worker that follows the market: it needs an open-ended range, and an open-ended range needs it. */
+export const LIVE_TARGET: KnownTarget = 'loader-ws-candles';
+
+/** Workers that publish to the data topic: in a live queue they are stopped before the sink (stop-supervisor). */
+export const PRODUCER_TARGETS: ReadonlySet<string> = new Set(['loader-api-candles', 'loader-ws-candles']);
 
 export function resolveTarget(name: string): KnownTarget | undefined {
   if ((KNOWN_TARGETS as readonly string[]).includes(name)) return name as KnownTarget;

@@ -13,6 +13,7 @@ const DEBUG: Record<string, FlagRule> = { '--debug': { value: 'none' } };
  */
 export const ALLOWED_WORKER_FLAGS: Readonly<Record<KnownTarget, Readonly<Record<string, FlagRule>>>> = {
   'loader-api-candles': DEBUG,
+  'loader-ws-candles': DEBUG,
   'arango-candles': DEBUG,
   'dummy-service': {
     ...DEBUG,

@@ -9,7 +9,7 @@ export function workerSpecFor(plan: QueuePlan, target: TargetPlan): WorkerSpec {
     TYPE: target.type,
     KAFKA_TOPIC: target.kafkaTopic,
     COLLECTION_NAME: target.collectionName,
-    TIME_RANGE: plan.timeRange,
+    TIME_RANGE: target.timeRange,
   };
   if (target.interval !== null) env.INTERVAL = target.interval;
   if (target.indicators !== null) env.INDICATORS = target.indicators;

@@ -69,12 +69,22 @@ describe('queue-manager API validation', () => {
     expect(both.json().data.errors[1].message).toMatch(/^expected YYYY-MM-DD:YYYY-MM-DD .*\(got "last week"\)$/);
   });
 
+  it('400 on a live (open-ended) range without its live worker, or a live worker with a bounded range, naming the field', async () => {
+    const noLive = await post('/queues/start', { symbol: 'BTCUSDT', time_range: '2024-08-01:', targets: [{ target: 'loader-api-candles', type: 'api_candles_1m' }, { target: 'arango-candles', type: 'api_candles_1m' }] });
+    expect(noLive.statusCode).toBe(400);
+    expect(noLive.json()).toMatchObject({ status: 'error', data: { errors: [{ path: 'time_range', message: expect.stringMatching(/^an open-ended range follows the market and needs a loader-ws-candles target/) }] } });
+    const bounded = await post('/queues/start', { symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader-ws-candles', type: 'api_candles_1m' }] });
+    expect(bounded.json().data.errors).toEqual([{ path: 'targets.0.target', message: `loader-ws-candles follows the market: time_range must be open-ended, e.g. 2024-08-01: (got "${range}")` }]);
+    const badStart = await post('/queues/start', { symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-02-30:' });
+    expect(badStart.json().data.errors).toEqual([{ path: 'time_range', message: expect.stringMatching(/^2024-02-30 is not a calendar date; expected .*open-ended <start>: for a live load/) }]);
+  });
+
   it('400 on an unknown target, listing the known ones', async () => {
     const res = await post('/queues/start', { symbol: 'BTCUSDT', time_range: range, targets: [{ target: 'loader', type: 'api_candles_1m' }] });
     expect(res.statusCode).toBe(400);
     expect(res.json().data).toEqual({
-      errors: [{ path: 'targets.0.target', message: expect.stringContaining('unknown target (got "loader"); known targets: loader-api-candles, arango-candles, dummy-service') }],
-      known: ['loader-api-candles', 'arango-candles', 'dummy-service', 'loader-producer', 'arango-connector'],
+      errors: [{ path: 'targets.0.target', message: expect.stringContaining('unknown target (got "loader"); known targets: loader-api-candles, loader-ws-candles, arango-candles, dummy-service') }],
+      known: ['loader-api-candles', 'loader-ws-candles', 'arango-candles', 'dummy-service', 'loader-producer', 'arango-connector'],
     });
   });
 

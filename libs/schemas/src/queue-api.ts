@@ -20,7 +20,7 @@ const workerArgs = withServerRules(z.array(z.string().max(100)).max(20), "each f
 
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
-  target: withServerRules(nonBlankText(100), 'a worker queue-manager knows').describe('worker: loader-api-candles | arango-candles | dummy-service'),
+  target: withServerRules(nonBlankText(100), 'a worker queue-manager knows').describe('worker: loader-api-candles | loader-ws-candles | arango-candles | dummy-service'),
   type: dataTypeSchema.optional().describe('data type of this target; default: the request type'),
   interval: withServerRules(nonBlankText(10), 'a Binance kline interval (1s, 1m, 3m, ... 1M)').optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),

@@ -28,6 +28,8 @@ export const targetStateSchema = z.object({
   error_message: z.string().nullable(),
   error_count: z.number().int().nonnegative(),
   gaps: z.array(gapSchema),
+  live_lag_ms: z.number().int().nonnegative().optional().describe('live loads: the newest lag the worker reported (see the telemetry event)'),
+  reconnects: z.number().int().nonnegative().optional().describe('live loads: stream reconnections the worker reported'),
   started_at: unixSeconds.nullable(),
   finished_at: unixSeconds.nullable(),
   last_event_at: unixSeconds.nullable().describe('timestamp of the newest event applied (older ones are ignored)'),

@@ -30,7 +30,7 @@ export const telemetryEventSchema = z
     last_loaded_timestamp: z.number().int().optional().describe('open time (ms) of the newest candle handled'),
     expected_records: z.number().int().nonnegative().optional().describe('candles the range should hold'),
     gaps: z.array(gapSchema).optional(),
-    live_lag_ms: z.number().int().nonnegative().optional().describe('live loads: ms from the newest streamed candle close to its publication'),
+    live_lag_ms: z.number().int().nonnegative().optional().describe('live loads: ms from the newest candle close to its publication (loader-ws-candles) or its write to the store (arango-candles)'),
     reconnects: z.number().int().nonnegative().optional().describe('live loads: stream reconnections so far'),
     ping_ts: unixSeconds.optional().describe('the ping sent_at this pong answers'),
     ponged_at: unixSeconds.optional(),

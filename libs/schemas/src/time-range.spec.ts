@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseTimeRange, TIME_RANGE_PATTERN, timeRangeSchema } from './time-range';
+import { formatTimeRange, isOpenEnded, parseTimeRange, TIME_RANGE_PATTERN, timeRangeSchema } from './time-range';
 
 const utc = (...parts: number[]) => Date.UTC(parts[0] as number, (parts[1] as number) - 1, ...(parts.slice(2) as []));
 
@@ -33,7 +33,23 @@ describe('parseTimeRange', () => {
     if (!result.ok) expect(result.reason).toMatch(reason);
   });
 
+  it('reads an open-ended range only when asked (a live load), and spells it back', () => {
+    const day = parseTimeRange('2024-08-01:', { openEnd: true });
+    expect(day).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1), untilMs: Number.POSITIVE_INFINITY, startDay: '2024-08-01', form: 'days' } });
+    const instant = parseTimeRange(' 2024-08-01T08:00+02:00/ ', { openEnd: true });
+    expect(instant).toEqual({ ok: true, value: { fromMs: utc(2024, 8, 1, 6), untilMs: Number.POSITIVE_INFINITY, startDay: '2024-08-01', form: 'instants' } });
+    if (day.ok && instant.ok) {
+      expect(isOpenEnded(day.value)).toBe(true);
+      expect(formatTimeRange(day.value)).toBe('2024-08-01:');
+      expect(formatTimeRange(instant.value)).toBe('2024-08-01T06:00:00.000Z/');
+    }
+    expect(parseTimeRange('2024-08-01:')).toEqual({ ok: false, reason: expect.stringMatching(/^an open-ended range is for a live load only; expected YYYY-MM-DD:YYYY-MM-DD/) });
+    expect(parseTimeRange('2024-02-30:', { openEnd: true })).toEqual({ ok: false, reason: expect.stringMatching(/^2024-02-30 is not a calendar date; expected .*open-ended <start>: for a live load/) });
+    expect(parseTimeRange('soon:', { openEnd: true })).toEqual({ ok: false, reason: expect.stringMatching(/^expected .*open-ended <start>: for a live load \(e.g. 2024-08-01:\)$/) });
+  });
+
   it('is usable as a zod field', () => {
+    expect(timeRangeSchema.safeParse('2024-08-01:').success).toBe(true);
     expect(timeRangeSchema.safeParse('2024-08-01:2024-08-03').success).toBe(true);
     expect(timeRangeSchema.safeParse('2024-08-03:2024-08-01').success).toBe(false);
   });
@@ -43,15 +59,19 @@ describe('parseTimeRange', () => {
   });
 });
 
+// The API's time_range allows open-ended ranges (a live load), so both sides read with openEnd.
 describe('TIME_RANGE_PATTERN (what the OpenAPI document states) and parseTimeRange agree', () => {
   it('a string of the pattern is read, or refused only as an impossible date or an inverted range', () => {
+    let open = 0;
     fc.assert(
       fc.property(fc.stringMatching(TIME_RANGE_PATTERN), (text) => {
-        const parsed = parseTimeRange(text);
+        const parsed = parseTimeRange(text, { openEnd: true });
+        if (parsed.ok && isOpenEnded(parsed.value)) open += 1;
         if (!parsed.ok) expect(parsed.reason).toMatch(/is not a calendar date|^inverted/);
       }),
       { seed: 16, numRuns: 3_000 },
     );
+    expect(open).toBeGreaterThan(100);
   });
 
   it('every range the parser reads matches the pattern', () => {
@@ -67,7 +87,7 @@ describe('TIME_RANGE_PATTERN (what the OpenAPI document states) and parseTimeRan
     let read = 0;
     fc.assert(
       fc.property(range, (text) => {
-        if (!parseTimeRange(text).ok) return;
+        if (!parseTimeRange(text, { openEnd: true }).ok) return;
         read += 1;
         expect(text).toMatch(TIME_RANGE_PATTERN);
       }),

@@ -7,6 +7,7 @@ import { withServerRules } from './documented-text';
  */
 export interface TimeRange {
   fromMs: number;
+  /** Number.POSITIVE_INFINITY for an open-ended (live) range `<start>:`. */
   untilMs: number;
   /** `YYYY-MM-DD` (UTC) of fromMs, for queue ids and collection names. */
   startDay: string;
@@ -14,8 +15,14 @@ export interface TimeRange {
   form: 'days' | 'instants';
 }
 
-/** The one spelling of a range: `YYYY-MM-DD:YYYY-MM-DD` for whole days, else `<ISO instant>/<ISO instant>`. */
+/**
+ * The one spelling of a range: `YYYY-MM-DD:YYYY-MM-DD` for whole days, else `<ISO instant>/<ISO instant>`;
+ * open-ended: `YYYY-MM-DD:` or `<ISO instant>/`.
+ */
 export function formatTimeRange(range: Pick<TimeRange, 'fromMs' | 'untilMs' | 'form'>): string {
+  if (range.untilMs === Number.POSITIVE_INFINITY) {
+    return range.form === 'days' && range.fromMs % DAY_MS === 0 ? `${new Date(range.fromMs).toISOString().slice(0, 10)}:` : `${new Date(range.fromMs).toISOString()}/`;
+  }
   if (range.form === 'days' && range.fromMs % DAY_MS === 0 && range.untilMs % DAY_MS === 0) {
     return `${new Date(range.fromMs).toISOString().slice(0, 10)}:${new Date(range.untilMs - DAY_MS).toISOString().slice(0, 10)}`;
   }
@@ -32,8 +39,10 @@ export const TIME_RANGE_FORMS =
 // exists in its month and the order of the bounds are checked by parseTimeRange.
 const DAY_SHAPE = '\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])';
 const INSTANT_SHAPE = `${DAY_SHAPE}T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):?[0-5]\\d)`;
-/** Every spelling parseTimeRange reads, as one pattern (surrounding whitespace allowed: the schema trims it). */
-export const TIME_RANGE_PATTERN = new RegExp(`^\\s*(?:${DAY_SHAPE}[/:]${DAY_SHAPE}|${INSTANT_SHAPE}[/:]${INSTANT_SHAPE})\\s*$`);
+/** Every spelling parseTimeRange reads (open-ended included), as one pattern (surrounding whitespace allowed: the schema trims it). */
+export const TIME_RANGE_PATTERN = new RegExp(`^\\s*(?:${DAY_SHAPE}[/:]${DAY_SHAPE}|${INSTANT_SHAPE}[/:]${INSTANT_SHAPE}|${DAY_SHAPE}[/:]|${INSTANT_SHAPE}[/:])\\s*$`);
+/** What an API time_range may also be: open-ended, for a live load. */
+export const OPEN_TIME_RANGE_FORMS = `${TIME_RANGE_FORMS}, or open-ended <start>: for a live load (e.g. 2024-08-01:)`;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -64,10 +73,23 @@ function parseBound(text: string): Bound {
   return undefined;
 }
 
-/** Parses a TIME_RANGE; returns the reason (which part, what was expected) when it cannot. */
-export function parseTimeRange(text: string): { ok: true; value: TimeRange } | { ok: false; reason: string } {
+/**
+ * Parses a TIME_RANGE; returns the reason (which part, what was expected) when it cannot. With
+ * `openEnd`, `<start>:` / `<start>/` is read too (untilMs = +Infinity): a live load has no end.
+ */
+export function parseTimeRange(text: string, options: { openEnd?: boolean } = {}): { ok: true; value: TimeRange } | { ok: false; reason: string } {
   const trimmed = text.trim();
-  if (trimmed.length > TIME_RANGE_MAX_LENGTH) return { ok: false, reason: `at most ${TIME_RANGE_MAX_LENGTH} characters (got ${trimmed.length}); expected ${TIME_RANGE_FORMS}` };
+  const forms = options.openEnd ? OPEN_TIME_RANGE_FORMS : TIME_RANGE_FORMS;
+  if (trimmed.length > TIME_RANGE_MAX_LENGTH) return { ok: false, reason: `at most ${TIME_RANGE_MAX_LENGTH} characters (got ${trimmed.length}); expected ${forms}` };
+  const last = trimmed.at(-1);
+  if (last === ':' || last === '/') {
+    const startText = trimmed.slice(0, -1);
+    const from = parseBound(startText);
+    if (!options.openEnd) return { ok: false, reason: `an open-ended range is for a live load only; expected ${TIME_RANGE_FORMS}` };
+    if (from?.kind === 'invalid') return { ok: false, reason: `${from.reason}; expected ${forms}` };
+    if (from) return { ok: true, value: { fromMs: from.ms, untilMs: Number.POSITIVE_INFINITY, startDay: new Date(from.ms).toISOString().slice(0, 10), form: from.kind === 'day' ? 'days' : 'instants' } };
+    return { ok: false, reason: `expected ${forms}` };
+  }
   // Instants contain ':' themselves, so try every separator position and keep the split whose
   // two halves both parse.
   for (let i = 1; i < trimmed.length - 1; i += 1) {
@@ -77,31 +99,37 @@ export function parseTimeRange(text: string): { ok: true; value: TimeRange } | {
     const to = parseBound(endText);
     if (!from || !to) continue;
     if (from.kind === 'invalid' || to.kind === 'invalid') {
-      return { ok: false, reason: `${from.kind === 'invalid' ? from.reason : (to as { reason: string }).reason}; expected ${TIME_RANGE_FORMS}` };
+      return { ok: false, reason: `${from.kind === 'invalid' ? from.reason : (to as { reason: string }).reason}; expected ${forms}` };
     }
-    if (from.kind !== to.kind) return { ok: false, reason: `mixes a day and an instant; expected ${TIME_RANGE_FORMS}` };
+    if (from.kind !== to.kind) return { ok: false, reason: `mixes a day and an instant; expected ${forms}` };
     const untilMs = to.kind === 'day' ? to.ms + DAY_MS : to.ms;
     if (untilMs <= from.ms) {
       return { ok: false, reason: `inverted: the start ${startText} is ${from.kind === 'day' ? 'after' : 'not before'} the end ${endText}` };
     }
     return { ok: true, value: { fromMs: from.ms, untilMs, startDay: new Date(from.ms).toISOString().slice(0, 10), form: from.kind === 'day' ? 'days' : 'instants' } };
   }
-  return { ok: false, reason: `expected ${TIME_RANGE_FORMS}` };
+  return { ok: false, reason: `expected ${forms}` };
+}
+
+/** True for a range with no end: a live load. */
+export function isOpenEnded(range: Pick<TimeRange, 'untilMs'>): boolean {
+  return range.untilMs === Number.POSITIVE_INFINITY;
 }
 
 /**
- * A TIME_RANGE string, trimmed and checked with parseTimeRange (queue-manager stores its normalized
- * spelling). The document carries TIME_RANGE_PATTERN; parseTimeRange's own reason comes first.
+ * A request's time_range, trimmed and checked with parseTimeRange, open-ended allowed (a live load;
+ * queue-manager stores its normalized spelling). The document carries TIME_RANGE_PATTERN;
+ * parseTimeRange's own reason comes first.
  */
 export const timeRangeSchema = withServerRules(
   z
     .string()
-    .max(TIME_RANGE_MAX_LENGTH, { message: `at most ${TIME_RANGE_MAX_LENGTH} characters; expected ${TIME_RANGE_FORMS}`, abort: true })
+    .max(TIME_RANGE_MAX_LENGTH, { message: `at most ${TIME_RANGE_MAX_LENGTH} characters; expected ${OPEN_TIME_RANGE_FORMS}`, abort: true })
     .superRefine((value, ctx) => {
-      const parsed = parseTimeRange(value);
+      const parsed = parseTimeRange(value, { openEnd: true });
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason, continue: false });
     })
-    .regex(TIME_RANGE_PATTERN, `expected ${TIME_RANGE_FORMS}`)
+    .regex(TIME_RANGE_PATTERN, `expected ${OPEN_TIME_RANGE_FORMS}`)
     .trim(),
-  'a real calendar date; the start before the end; at most MAX_RANGE_CANDLES candles per target; an end in the future is clamped to now, a start in the future refused',
-).describe(`time range: ${TIME_RANGE_FORMS}`);
+  'a real calendar date; the start before the end; at most MAX_RANGE_CANDLES candles per target; an end in the future is clamped to now, a start in the future refused; an open-ended range (a live load) needs a loader-ws-candles target, and loader-ws-candles needs one',
+).describe(`time range: ${OPEN_TIME_RANGE_FORMS}`);

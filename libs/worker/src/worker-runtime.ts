@@ -30,7 +30,7 @@ export interface WorkerRuntime {
   producer: Producer;
   telemetry: TelemetryPublisher;
   metricsServer: MetricsServer;
-  /** Listens for commands of this queue; pings are answered with a pong here. */
+  /** Listens for commands of this queue (a command addressed to another `target` is ignored); pings are answered with a pong here. */
   listen(handler: (command: Exclude<ControlCommand, PingCommand>) => void | Promise<void>, hooks?: { onPing?: () => void; onPong?: (event: TelemetryEvent) => void; onMalformed?: () => void }): Promise<void>;
   /** Stops listening, disconnects Kafka and the metrics server; safe to call twice. */
   close(): Promise<void>;
@@ -73,7 +73,11 @@ export async function startWorkerRuntime(config: WorkerRuntimeConfig, deps: { re
         { kafka, logger, onMalformed: hooks.onMalformed },
       );
       await listener.start(async (command) => {
-        if (command.command !== 'ping') return handler(command);
+        if (command.command !== 'ping') {
+          // A live queue stops its loaders before its sink: a stop naming another target is not for us.
+          if (command.command === 'stop' && command.target !== undefined && command.target !== config.service) return;
+          return handler(command);
+        }
         hooks.onPing?.();
         const pong = await telemetry.send('pong', { message: 'pong', ping_ts: command.sent_at, ponged_at: Date.now() / 1000 });
         hooks.onPong?.(pong);

@@ -17,7 +17,7 @@ const roleSecretKeys = (workload: Workload): string[] => Object.keys(sharedEnvOf
 const PER_RUN_NOT_READ: Record<string, string[]> = {
   'loader-api-candles': ['COLLECTION_NAME'],
   'loader-ws-candles': ['COLLECTION_NAME'],
-  'arango-candles': ['INTERVAL', 'TIME_RANGE'],
+  'arango-candles': ['INTERVAL'],
   'dummy-service': ['COLLECTION_NAME', 'INTERVAL'],
 };
 

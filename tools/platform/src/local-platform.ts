@@ -2,7 +2,7 @@ import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { findRepoRoot, getFreePorts, startKafkaBroker, type RunningKafkaBroker } from '@streamforge/local-kafka';
-import { startBinanceSimulator, type BinanceSimulator, type BinanceSimulatorOptions } from '@streamforge/binance/testing';
+import { startBinanceMarket, startBinanceSimulator, type BinanceMarket, type BinanceMarketOptions, type BinanceSimulator, type BinanceSimulatorOptions } from '@streamforge/binance/testing';
 
 const repoRoot = findRepoRoot(__dirname);
 
@@ -13,6 +13,8 @@ export interface LocalPlatformOptions {
   kafkaDataDir?: string;
   /** Start the bundled Binance simulator with these options (omit to use BINANCE_BASE_URL or the real API). */
   simulator?: BinanceSimulatorOptions;
+  /** Start both simulators (REST and kline WebSocket) on one clock instead, for live queues. */
+  market?: BinanceMarketOptions;
   binanceBaseUrl?: string;
   /** queue-manager port (0 = any free port). */
   port: number;
@@ -27,6 +29,8 @@ export interface LocalPlatform {
   kafkaBootstrapServers: string;
   broker?: RunningKafkaBroker;
   simulator?: BinanceSimulator;
+  /** The kline WebSocket simulator's URL, when `market` was asked for. */
+  wsSimulatorUrl?: string;
   logFile: string;
   queueManager: ChildProcess;
   /**
@@ -48,7 +52,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     ? undefined
     : await startKafkaBroker({ dataDir: options.kafkaDataDir ?? join(repoRoot, '.cache', 'kafka', 'platform-data') });
   const kafkaBootstrapServers = options.kafkaBootstrapServers ?? (broker as RunningKafkaBroker).bootstrapServers;
-  const simulator = options.simulator ? await startBinanceSimulator(options.simulator) : undefined;
+  const market: BinanceMarket | undefined = options.market ? await startBinanceMarket(options.market) : undefined;
+  const simulator = market?.rest ?? (options.simulator ? await startBinanceSimulator(options.simulator) : undefined);
   const port = options.port === 0 ? (await getFreePorts(1))[0] : options.port;
 
   const env: Record<string, string | undefined> = {
@@ -58,6 +63,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     PORT: String(port),
     LAUNCHER: 'local',
     BINANCE_BASE_URL: simulator?.url ?? options.binanceBaseUrl ?? process.env.BINANCE_BASE_URL,
+    ...(market ? { BINANCE_WS_BASE_URL: market.ws.url } : {}),
   };
   let queueManager = spawnQueueManager(env, log);
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -65,7 +71,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
   let stopping: Promise<void> | undefined;
   const platform: LocalPlatform = {
-    apiUrl, kafkaBootstrapServers, broker, simulator, logFile, queueManager,
+    apiUrl, kafkaBootstrapServers, broker, simulator, wsSimulatorUrl: market?.ws.url, logFile, queueManager,
     async restartQueueManager(signal = 'SIGTERM') {
       await terminate(queueManager, signal);
       queueManager = spawnQueueManager(env, log);
@@ -75,7 +81,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     stop() {
       stopping ??= (async () => {
         await terminate(queueManager);
-        await simulator?.close();
+        await (market ?? simulator)?.close();
         await broker?.stop();
         await new Promise<void>((done) => log.end(done));
       })();

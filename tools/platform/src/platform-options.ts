@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { portSetting } from '@streamforge/config';
 import { KLINE_INTERVALS } from '@streamforge/binance';
+import { isOpenEnded, parseTimeRange } from '@streamforge/schemas';
 
 /** Yesterday in UTC as a one-day range (`YYYY-MM-DD:YYYY-MM-DD`, end day included). */
 export function yesterdayRange(now = new Date()): string {
@@ -8,19 +9,44 @@ export function yesterdayRange(now = new Date()): string {
   return `${day}:${day}`;
 }
 
+/** Today in UTC as an open-ended range (`YYYY-MM-DD:`): a live run's default. */
+export function todayOpenRange(now = new Date()): string {
+  return `${now.toISOString().slice(0, 10)}:`;
+}
+
 /** `npm start` flags and the environment variables it honours. */
-export const platformOptionsSchema = z.object({
-  symbol: z.string().regex(/^[A-Z0-9]{2,20}$/, 'uppercase letters and digits, e.g. BTCUSDT').default('BTCUSDT').describe('--symbol'),
-  interval: z.enum(KLINE_INTERVALS, { error: `one of ${KLINE_INTERVALS.join(' ')}` }).default('1m').describe('--interval'),
-  range: z.string().min(1).default(yesterdayRange()).describe('--range YYYY-MM-DD:YYYY-MM-DD (UTC, end day included)'),
-  sim: z.boolean().default(false).describe('--sim: use the bundled Binance simulator'),
-  exit: z.boolean().default(false).describe('--exit: stop everything when the flow ends'),
-  port: portSetting.default(8000).describe('--port: queue-manager API port'),
-  KAFKA_BOOTSTRAP_SERVERS: z.string().optional().describe('use this broker instead of starting one'),
-  BINANCE_BASE_URL: z.string().url().optional(),
-  SQLITE_PATH: z.string().default('./data/streamforge.db'),
-  ARANGO_URL: z.string().url().optional(),
-});
+export const platformOptionsSchema = z
+  .object({
+    symbol: z.string().regex(/^[A-Z0-9]{2,20}$/, 'uppercase letters and digits, e.g. BTCUSDT').default('BTCUSDT').describe('--symbol'),
+    interval: z.enum(KLINE_INTERVALS, { error: `one of ${KLINE_INTERVALS.join(' ')}` }).default('1m').describe('--interval'),
+    range: z.string().min(1).optional().describe('--range YYYY-MM-DD:YYYY-MM-DD (UTC, end day included; default yesterday); with --live open-ended, e.g. 2024-08-01: (default today)'),
+    live: z.boolean().default(false).describe('--live: a live queue (history, then the kline stream) until Ctrl-C'),
+    sim: z.boolean().default(false).describe('--sim: use the bundled Binance simulators'),
+    exit: z.boolean().default(false).describe('--exit: stop everything when the flow ends'),
+    port: portSetting.default(8000).describe('--port: queue-manager API port'),
+    KAFKA_BOOTSTRAP_SERVERS: z.string().optional().describe('use this broker instead of starting one'),
+    BINANCE_BASE_URL: z.string().url().optional(),
+    SQLITE_PATH: z.string().default('./data/streamforge.db'),
+    ARANGO_URL: z.string().url().optional(),
+  })
+  .transform((options, ctx) => {
+    const range = options.range ?? (options.live ? todayOpenRange() : yesterdayRange());
+    const parsed = parseTimeRange(range, { openEnd: true });
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: parsed.reason });
+      return z.NEVER;
+    }
+    if (isOpenEnded(parsed.value) !== options.live) {
+      const message = options.live ? `--live follows the market: give an open-ended range such as ${parsed.value.startDay}: (got "${range}")` : `an open-ended range needs --live (got "${range}")`;
+      ctx.addIssue({ code: 'custom', path: ['range'], message });
+      return z.NEVER;
+    }
+    if (options.live && options.exit) {
+      ctx.addIssue({ code: 'custom', path: ['exit'], message: 'a --live run has no end: it runs until Ctrl-C' });
+      return z.NEVER;
+    }
+    return { ...options, range };
+  });
 
 export const platformFlags = {
   symbol: { type: 'string' },
@@ -28,6 +54,7 @@ export const platformFlags = {
   range: { type: 'string' },
   sim: { type: 'boolean' },
   exit: { type: 'boolean' },
+  live: { type: 'boolean' },
   port: { type: 'string' },
 } as const;
 

@@ -14,6 +14,11 @@ export class QueueManagerClient {
     return this.call<StartQueueResult>('POST', '/queues/start-test-flow', body);
   }
 
+  /** `POST /queues/start`: the simple shape, or targets; an open-ended time_range starts a live queue. */
+  async startQueue(body: { symbol: string; time_range: string; type?: string; targets?: Array<Record<string, unknown>> }): Promise<StartQueueResult> {
+    return this.call<StartQueueResult>('POST', '/queues/start', body);
+  }
+
   async getQueue(queueId: string): Promise<QueueState> {
     return this.call<QueueState>('GET', `/queues/${encodeURIComponent(queueId)}`);
   }

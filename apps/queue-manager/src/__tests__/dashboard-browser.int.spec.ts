@@ -48,6 +48,8 @@ beforeAll(async () => {
     QM_CONSUMER_GROUP: uniqueName('qm'),
     BINANCE_BASE_URL: simulator.url,
     STOP_REPEAT_MS: '500',
+    // The loader sends each page as it comes (not 5,000 candles at a time): a held page leaves the first one stored.
+    LOADER_BATCH_SIZE: '200',
     API_TOKENS_FILE: apiTokens.path,
   });
   const listening = await queueManager.waitForOutput(/queue-manager listening/, 30_000);
@@ -177,6 +179,35 @@ describe('dashboard in a browser', () => {
     await page.locator('.indicator-toggles input[data-indicator=RSI_14]').check();
     expect((await hook<{ indicators: Record<string, { visible: boolean }> }>('chart()')).indicators.RSI_14.visible).toBe(true);
     await page.locator('.chart-panel').screenshot({ path: join(ARTIFACTS, 'candle-chart.png') });
+  });
+
+  it('the chart of a running load grows as the sink stores candles, without a reload', async () => {
+    // SOLUSDT's first klines page is answered, the rest held until the chart has drawn it.
+    const release = simulator.holdKlines((query) => query.symbol === 'SOLUSDT' && Number(query.startTime) > Date.parse('2024-08-01T00:00:00Z'));
+    let firstDrawn: number;
+    try {
+      const queueId = await startFlowFromForm({ flow: 'default_candles_flow', symbol: 'SOLUSDT', interval: '1m', range: RANGE });
+      const sinkOf = async () => (await apiQueue(queueId)).targets.find((t) => t.target === 'arango-candles');
+      let sink = await sinkOf();
+      for (const deadline = Date.now() + 30_000; (sink?.records_written ?? 0) === 0; sink = await sinkOf()) {
+        if (Date.now() > deadline) throw new Error(`the sink of ${queueId} stored nothing within 30 s: ${JSON.stringify(sink)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await row(queueId).locator(`button.chart[data-collection="${sink?.collection_name}"]`).click();
+      await page.locator('.candle-chart[data-state=ready]').waitFor({ timeout: 15_000 });
+      firstDrawn = (await hook<{ candlesDrawn: number }>('chart()')).candlesDrawn;
+      expect(firstDrawn).toBeGreaterThan(0);
+      expect(firstDrawn).toBeLessThan(1440);
+    } finally {
+      release();
+    }
+    // No click, no reload: the queue updates over /ws/topic make the chart read what was stored since.
+    let drawn = firstDrawn;
+    for (const deadline = Date.now() + 40_000; drawn !== 1440; drawn = (await hook<{ candlesDrawn: number }>('chart()')).candlesDrawn) {
+      if (Date.now() > deadline) throw new Error(`the chart still draws ${drawn} candles 40 s after the load was released, not 1440`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await page.evaluate('window.noReload')).toBe(true);
   });
 
   it('stops a running flow from its row and shows interrupted', async () => {

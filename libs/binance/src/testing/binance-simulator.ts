@@ -75,9 +75,10 @@ export interface BinanceSimulator {
   /**
    * Holds the answer to every klines request from the `fromRequest`-th on (counted like faults)
    * until the returned release() is called (or the simulator closes): a test acts "mid-load" on
-   * an event, not on a guess of how long a page takes.
+   * an event, not on a guess of how long a page takes. A predicate instead holds the klines
+   * requests whose query it accepts (e.g. one client's, told apart by startTime).
    */
-  holdKlines(fromRequest: number): () => void;
+  holdKlines(fromRequest: number | ((query: Record<string, string>) => boolean)): () => void;
   close(): Promise<void>;
 }
 
@@ -175,7 +176,7 @@ export async function startBinanceSimulator(
   let candles = new CandleFactory(options.seed);
   const requests: RecordedRequest[] = [];
   let klinesRequests = 0;
-  let hold: { fromRequest: number; released: Promise<void>; release: () => void } | undefined;
+  let hold: { fromRequest: number | ((query: Record<string, string>) => boolean); released: Promise<void>; release: () => void } | undefined;
 
   function weightHeaders(used: number): Record<string, string> {
     const headers: Record<string, string> = {
@@ -302,7 +303,7 @@ export async function startBinanceSimulator(
       }
     }
 
-    if (hold && n >= hold.fromRequest) await hold.released;
+    if (hold && (typeof hold.fromRequest === 'number' ? n >= hold.fromRequest : path === '/api/v3/klines' && hold.fromRequest(query as Record<string, string>))) await hold.released;
     if (options.latencyMs > 0) await sleep(options.latencyMs);
     record.answeredAt = options.rateLimitNow();
     if (answer === 'drop') {
@@ -358,7 +359,7 @@ export async function startBinanceSimulator(
       options = next;
       limiter.configure(limiterConfig(options));
     },
-    holdKlines(fromRequest: number): () => void {
+    holdKlines(fromRequest: number | ((query: Record<string, string>) => boolean)): () => void {
       hold?.release();
       let release!: () => void;
       const released = new Promise<void>((done) => (release = done));

@@ -70,6 +70,8 @@ export interface BinanceWsSimulator {
   serverShutdown(graceMs?: number): void;
   /** Sends one malformed message on every open connection. */
   sendJunk(kind?: WsJunk): void;
+  /** New connections are refused (HTTP 503) until the returned release() is called: a client that connects late. */
+  refuseConnections(): () => void;
   close(): Promise<void>;
 }
 
@@ -224,6 +226,7 @@ export async function startBinanceWsSimulator(opts: BinanceWsSimulatorOptions = 
     tick(c);
   }
 
+  let refusing = false;
   const wss = new WebSocketServer({ noServer: true });
   const server = http.createServer((_req, res) => {
     res.writeHead(404, { 'Content-Type': 'application/json' });
@@ -237,6 +240,10 @@ export async function startBinanceWsSimulator(opts: BinanceWsSimulatorOptions = 
     if (recent > maxAttempts) {
       record.status = 429;
       return rejectUpgrade(socket, 429, JSON.stringify({ code: -1003, msg: `Too many connection attempts: more than ${maxAttempts} per 5 minutes.` }));
+    }
+    if (refusing) {
+      record.status = 503;
+      return rejectUpgrade(socket, 503, JSON.stringify({ code: -1001, msg: 'Service unavailable (refusing connections).' }));
     }
     const match = STREAM_PATH.exec(path);
     const symbol = match?.[1]?.toUpperCase();
@@ -284,6 +291,12 @@ export async function startBinanceWsSimulator(opts: BinanceWsSimulatorOptions = 
         c.closeAt = now + graceMs;
         tick(c);
       }
+    },
+    refuseConnections() {
+      refusing = true;
+      return () => {
+        refusing = false;
+      };
     },
     sendJunk(kind = 'not-json') {
       const now = clock.now();

@@ -9,7 +9,7 @@ import { createSinkMetrics } from '../sink-metrics';
 import { CandlePublisher } from '../testing';
 
 /** A sink event as the tests read it. */
-export type SinkEvent = { status: string; records_written: number; expected_records?: number; error_message?: string; error_count?: number; message: string };
+export type SinkEvent = { status: string; records_written: number; expected_records?: number; error_message?: string; error_count?: number; live_lag_ms?: number; message: string };
 
 /** What a spec's scenarios share: one client, producer and admin for the file, cleanups after each test. */
 export interface SinkTestKit {
