@@ -242,7 +242,7 @@ describe('OpenAPI document', () => {
         }
       }
     }
-    expect(Object.keys(document.paths['/ws/topic']?.get?.responses ?? {}).sort()).toEqual(['101', '400', '401', '403', '426', '503']);
+    expect(Object.keys(document.paths['/ws/topic']?.get?.responses ?? {}).sort()).toEqual(['101', '400', '401', '403', '408', '426', '431', '503']);
     expect(Object.keys(document.paths['/queues/{queue_id}']?.get?.responses ?? {})).toContain('414');
     expect(Object.keys(document.paths['/queues/start']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['413', '415', '429', '503']));
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
@@ -296,6 +296,24 @@ describe('answers outside the routes: the envelope every time', () => {
     expect(answer).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
     expect(answer).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ status: 'error', message: 'WebSocket handshake refused: Missing or invalid Sec-WebSocket-Key header', data: null });
+  });
+
+  it("431 as the envelope for headers over Node's limit (Fastify's own body before), and documented on every operation", async () => {
+    const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as { port: number }).port}` : await app.listen({ port: 0, host: '127.0.0.1' });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(address).port), '127.0.0.1', () => socket.write(`GET /queues HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 431 Request Header Fields Too Large\r\n/);
+    expect(answer).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ status: 'error', message: 'request headers over the size limit', data: null });
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ at: `${method} ${path}`, statuses: Object.keys(operation.responses) })));
+    expect(operations.length).toBeGreaterThan(8);
+    for (const { at, statuses } of operations) expect({ at, has: ['408', '431'].every((status) => statuses.includes(status)) }).toEqual({ at, has: true });
   });
 
   it('426 with Upgrade: websocket for a plain GET of /ws/topic', async () => {

@@ -16,6 +16,7 @@ import { registerAuth, selectWsProtocol, WS_BEARER_PREFIX, WS_PROTOCOL, type Aut
 import { type CandleReader, type KnownCollectionCheck } from './candle-page';
 import { registerCandleRoutes } from './candle-routes';
 import { registerDashboard } from './dashboard-routes';
+import { answerClientError, withClientErrors } from './client-errors';
 import { failure, success } from './envelope';
 import { registerHardening } from './hardening';
 import { createErrorHandler } from './error-handler';
@@ -74,6 +75,8 @@ export async function createApiServer(deps: ApiServerDeps) {
       const message = tooLong ? `a path parameter is over ${MAX_PARAM_LENGTH} characters` : 'malformed URL: a percent-encoding that decodes to no character';
       void (reply as FastifyReply).code(tooLong ? 414 : 400).header('x-request-id', request.id).send(failure(message));
     },
+    // Node's own refusals before a request exists (headers over its limit, a request too slow) carry the envelope too.
+    clientErrorHandler: answerClientError,
     // Shutdown never waits for a client that holds a connection open (a refused WebSocket handshake, a stalled body).
     forceCloseConnections: true,
     // One line per response (the onResponse hook below) instead of Fastify's two per request.
@@ -133,6 +136,7 @@ export async function createApiServer(deps: ApiServerDeps) {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) => ('openapiObject' in document ? withClientErrors(document.openapiObject) : document.swaggerObject),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
