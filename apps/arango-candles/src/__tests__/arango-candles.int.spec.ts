@@ -12,7 +12,7 @@ import { DEFAULT_INDICATORS, indicatorListSchema, type Candle } from '@streamfor
 import { createSqliteDocumentStore, type StoredDocument } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, metricsPortOf, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 
-type Event = { queue_id: string; status: string; records_written: number; error_count?: number; last_loaded_timestamp?: number; message: string; error_message?: string };
+type Event = { queue_id: string; status: string; records_written: number; error_count?: number; last_loaded_timestamp?: number; message: string };
 
 const kafka = createTestKafka('arango-candles-test');
 const collection = 'btcusdt_api_candles_1m_2024_08_01';
