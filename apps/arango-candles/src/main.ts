@@ -5,8 +5,10 @@ import { createMetricsRegistry } from '@streamforge/metrics';
 import { createDocumentStore, type DocumentStore } from '@streamforge/storage';
 import { listenForStop, onShutdownSignal, startWorkerRuntime, workerRuntimeConfig, type WorkerRuntime } from '@streamforge/worker';
 import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig, type ArangoCandlesConfig } from './arango-candles-config';
+import { tuneGarbageCollector } from './gc-tuning';
 
 async function main(): Promise<void> {
+  tuneGarbageCollector();
   const config = loadConfigOrExit(arangoCandlesConfigSchema, { flags: arangoCandlesFlags });
   const registry = createMetricsRegistry();
   // The metrics server answers /health/ready before the sink exists.

@@ -8,10 +8,15 @@ export type RejectionKind = 'empty' | 'not_json' | 'invalid_candle';
 export type DecodedCandle = { ok: true; candle: Candle } | { ok: false; kind: RejectionKind; reason: string };
 
 /**
- * Adds fields to a decoded candle (the indicators) and returns them as JSON text to append to
- * the candle's own (`,"F":v…`), or undefined when it added none.
+ * Adds fields to a decoded candle (the indicators) and returns them as the text of a JSON object
+ * (`{"F":v,…}`) whose fields go at the end of the candle's own text, or undefined when it added none.
  */
 export type CandleEnricher = (candle: Candle) => string | undefined;
+
+/** The candle's JSON text with the fields of the JSON object text `added` appended. */
+function withFields(text: string, added: string): string {
+  return added.length <= 2 ? text : `${text.slice(0, -1)},${added.slice(1)}`;
+}
 
 /** Parses and validates one data-topic value: the candle, or the reason it is not one. */
 export function decodeCandle(value: Buffer | null, enrich?: CandleEnricher): DecodedCandle {
@@ -32,7 +37,7 @@ export function decodeCandle(value: Buffer | null, enrich?: CandleEnricher): Dec
     }
     // Enriched before the text is attached (the attached text is final): the added fields go at its end.
     const added = enrich?.(candle);
-    return { ok: true, candle: withDocumentJson(candle, added === undefined ? text : `${text.slice(0, -1)}${added}}`) };
+    return { ok: true, candle: withDocumentJson(candle, added === undefined ? text : withFields(text, added)) };
   }
   const result = incomingCandleSchema.safeParse(json);
   if (result.success) {

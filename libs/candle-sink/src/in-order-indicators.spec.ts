@@ -25,6 +25,8 @@ describe('InOrderIndicators', () => {
     documents.forEach((document, i) => {
       expect(document).toEqual({ ...candles[i], ...values[i] });
       expect(JSON.parse(documentJson(document))).toEqual({ ...candles[i], ...values[i] });
+      // The text the store keeps is what its serialiser would write: same fields, order and number forms.
+      expect(documentJson(document)).toBe(JSON.stringify(document));
     });
     expect(documents[0]).toMatchObject({ EMA_3: null });
     expect(documents[5]).toMatchObject({ RSI_2: expect.any(Number) });
