@@ -1,4 +1,4 @@
-import { benchBroker, parseTransports, range } from './bench-transport';
+import { benchBroker, parseTransportRuns, parseTransports, range } from './bench-transport';
 
 describe('parseTransports', () => {
   it('reads --transport plaintext|sasl|both, --sasl as sasl, plaintext by default', () => {
@@ -31,5 +31,13 @@ describe('range', () => {
     expect(range([12_000])).toBe('12,000');
     expect(range([3.5, 1.25, 2], 2)).toBe('1.25 – 3.50');
     expect(range([])).toBe('?');
+  });
+});
+
+describe('parseTransportRuns', () => {
+  it('reads the transports and --runs, refusing a run count that is not a whole number ≥ 1', () => {
+    expect(parseTransportRuns({ transport: 'both', runs: '3' })).toEqual({ transports: ['plaintext', 'sasl'], runs: 3 });
+    expect(parseTransportRuns({})).toEqual({ transports: ['plaintext'], runs: 1 });
+    for (const runs of ['0', '1.5', 'x']) expect(() => parseTransportRuns({ runs })).toThrow(`--runs must be a whole number ≥ 1, got "${runs}"`);
   });
 });

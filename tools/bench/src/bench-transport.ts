@@ -5,6 +5,21 @@ export type Transport = 'plaintext' | 'sasl';
 
 export const TRANSPORT_LABEL: Record<Transport, string> = { plaintext: 'plaintext', sasl: 'SASL_SSL' };
 
+/** The parseArgs options every Kafka bench takes: `--transport`, `--sasl`, `--runs`. */
+export const TRANSPORT_OPTIONS = {
+  transport: { type: 'string' },
+  sasl: { type: 'boolean', default: false },
+  runs: { type: 'string', default: '1' },
+} as const;
+
+/** `--transport …` / `--sasl` (see parseTransports) and `--runs N` (N ≥ 1): what to run, how often. */
+export function parseTransportRuns(values: { transport?: string; sasl?: boolean; runs?: string }): { transports: Transport[]; runs: number } {
+  const transports = parseTransports(values);
+  const runs = Number(values.runs ?? '1');
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
+  return { transports, runs };
+}
+
 /** `--transport plaintext|sasl|both` (default plaintext); `--sasl` is `--transport sasl`. */
 export function parseTransports(values: { transport?: string; sasl?: boolean }): Transport[] {
   const chosen = values.transport ?? (values.sasl ? 'sasl' : 'plaintext');

@@ -23,7 +23,7 @@ import { type BinanceSimulator, type BinanceSimulatorOptions, startBinanceSimula
 import { createKafkaClient, ensureTopics, kafkaConnectionSettings, topicPartitions } from '@streamforge/kafka';
 import { createLogger } from '@streamforge/logging';
 import { expectedMinuteCandles, judge, readBackCandles } from './bench-checks';
-import { benchBroker, parseTransports, range, TRANSPORT_LABEL, type Transport } from './bench-transport';
+import { benchBroker, parseTransportRuns, TRANSPORT_OPTIONS, range, TRANSPORT_LABEL, type Transport } from './bench-transport';
 
 const bundle = join(__dirname, '..', '..', '..', 'dist', 'apps', 'loader-api-candles', 'main.js');
 const POLITE_LIMIT = 200;
@@ -65,14 +65,10 @@ async function main(): Promise<void> {
       'polite-days': { type: 'string', default: '120' },
       'raw-range': { type: 'string', default: '2023-01-01:2023-12-31' },
       'batch-size': { type: 'string' },
-      transport: { type: 'string' },
-      sasl: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '1' },
+      ...TRANSPORT_OPTIONS,
     },
   });
-  const transports = parseTransports(values);
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
+  const { transports, runs } = parseTransportRuns(values);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx build loader-api-candles)`);
   const broker = await benchBroker(transports);
   const brokerPid = broker.pid;

@@ -19,20 +19,18 @@ import { createLogger } from '@streamforge/logging';
 import { QueueManagerClient, startLocalPlatform } from '@streamforge/platform';
 import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { expectedMinuteCandles, judge, type BenchCheck } from './bench-checks';
-import { benchBroker, parseTransports, range, TRANSPORT_LABEL, type BenchKafkaEnv, type BenchBroker, type Transport } from './bench-transport';
+import { benchBroker, parseTransportRuns, TRANSPORT_OPTIONS, range, TRANSPORT_LABEL, type BenchKafkaEnv, type BenchBroker, type Transport } from './bench-transport';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const TERMINAL = new Set(['finished', 'error', 'interrupted']);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { range: { type: 'string', default: '2024-01-01:2024-12-30' }, transport: { type: 'string' }, sasl: { type: 'boolean', default: false }, runs: { type: 'string', default: '1' } },
+    options: { range: { type: 'string', default: '2024-01-01:2024-12-30' }, ...TRANSPORT_OPTIONS },
   });
   // Read before anything starts: a bad range is a usage error, not a failed run.
   const expected = expectedMinuteCandles(values.range as string);
-  const transports = parseTransports(values);
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
+  const { transports, runs } = parseTransportRuns(values);
   const broker: BenchBroker = await benchBroker(transports);
   out(`range ${values.range} (1m), broker ${broker.description}`);
   const results: Array<{ transport: Transport; wallSeconds: number; ok: boolean }> = [];

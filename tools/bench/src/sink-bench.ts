@@ -21,7 +21,7 @@ import { workerNodeArgs } from '@streamforge/launchers';
 import { createLogger } from '@streamforge/logging';
 import { createSqliteDocumentStore } from '@streamforge/storage';
 import { CandlePublisher, minuteCandles } from '@streamforge/candle-sink/testing';
-import { benchBroker, parseTransports, range, TRANSPORT_LABEL, type BenchKafkaEnv, type Transport } from './bench-transport';
+import { benchBroker, parseTransportRuns, TRANSPORT_OPTIONS, range, TRANSPORT_LABEL, type BenchKafkaEnv, type Transport } from './bench-transport';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const bundle = join(repoRoot, 'dist', 'apps', 'arango-candles', 'main.js');
@@ -40,14 +40,10 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       try: { type: 'string', multiple: true },
-      transport: { type: 'string' },
-      sasl: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '1' },
+      ...TRANSPORT_OPTIONS,
     },
   });
-  const transports = parseTransports(values);
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
+  const { transports, runs } = parseTransportRuns(values);
   const total = Number(values.candles);
   if (!Number.isInteger(total) || total < 1) throw new Error(`--candles must be a whole number ≥ 1, got "${values.candles}"`);
   const replicas = Number(values.replicas);
