@@ -34,7 +34,9 @@ describe('npm start -- --live --sim', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       child.kill('SIGINT');
-      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('no exit within 90 s'), 90_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no exit within 90 s'), 90_000)))]);
+      clearTimeout(timer); // else it holds jest open for up to 90 s after the run
       expect({ code, tail: output.slice(-1500) }).toEqual({ code: 0, tail: expect.any(String) });
       expect(output).toMatch(/^\[simulator\] stopping wf-\S+: its loaders first, then the sink once it stored everything they published…$/m);
       expect(output).toMatch(/^queue \S+: interrupted \(simulator: simulated candles, not market data\)$/m);
