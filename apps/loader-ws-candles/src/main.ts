@@ -14,13 +14,15 @@ async function main(): Promise<void> {
   // Ready while a stream connection is open: a long outage shows on the readiness probe.
   const runtime = await startWorkerRuntime(workerRuntimeConfig('loader-ws-candles', config, 'producer'), { registry, isReady: metrics.isConnected });
   const { logger } = runtime;
-  const budget = new WeightBudget({ ...BINANCE_DEFAULT_LIMITS, share: config.LOADER_WEIGHT_SHARE });
+  const binanceLogger = logger.child({ component: 'binance' });
+  // A gap fill that waits for the weight budget says so once per pause (as loader-api-candles does).
+  const budget = new WeightBudget({ ...BINANCE_DEFAULT_LIMITS, share: config.LOADER_WEIGHT_SHARE }, { logger: binanceLogger });
   const klines = createBinanceKlinesClient(
     {
       baseUrl: config.BINANCE_BASE_URL, apiKey: config.BINANCE_API_KEY, requestTimeoutMs: config.LOADER_REQUEST_TIMEOUT_MS, maxSockets: 2,
       retry: { maxAttempts: config.LOADER_MAX_ATTEMPTS, baseDelayMs: config.LOADER_RETRY_BASE_MS, maxDelayMs: 30_000, maxRateLimitWaits: 10 },
     },
-    { budget, logger: logger.child({ component: 'binance' }), observer: metrics.binance },
+    { budget, logger: binanceLogger, observer: metrics.binance },
   );
   const loader = createLiveCandleLoader(
     {

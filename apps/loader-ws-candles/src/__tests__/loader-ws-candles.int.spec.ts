@@ -114,6 +114,18 @@ describe('loader-ws-candles against the Binance simulators and a real broker', (
     await expectCompleteSeries(s, first);
   });
 
+  it('says once, at info level, when its gap fill pauses for the Binance weight budget, and still stops promptly', async () => {
+    const first = START - 20 * 24 * 60 * MINUTE - 10_000;
+    // 0.001 of the 6,000 weight a minute is 6: three pages (weight 2 each), then a pause until the next real minute.
+    const s = await scenario({ TIME_RANGE: `${new Date(first).toISOString()}:`, LOADER_WEIGHT_SHARE: '0.001' });
+    const worker = s.start();
+    const line = await worker.waitForOutput(/pausing requests for/, 30_000);
+    expect(JSON.parse(line)).toMatchObject({ level: 30, component: 'binance', cap: 6, msg: expect.stringMatching(/^Binance weight budget of this window used \(6 of 6000\): pausing requests for \d+\.\d s/) });
+    await stopCleanly(s, worker);
+    expect(worker.stdout().split('\n').filter((l) => l.includes('pausing requests for'))).toHaveLength(1);
+    await expectCompleteSeries(s, first);
+  });
+
   it('resumes from the topic after SIGKILL: no hole, no duplicate', async () => {
     const s = await scenario();
     const first = s.start();
