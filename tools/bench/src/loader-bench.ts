@@ -1,5 +1,5 @@
 /**
- * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120 --raw-range 2023-01-01:2023-12-31
+ * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120 --raw-range 2023-01-01:2023-12-31 --raw-latency-ms 0
  *                         --sasl | --transport plaintext|sasl|both --runs N]
  *
  * Runs the built loader-api-candles bundle against the Binance simulator (in this process) and a
@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '4' },
       'polite-days': { type: 'string', default: '120' },
       'raw-range': { type: 'string', default: '2023-01-01:2023-12-31' },
+      // The simulator answers at once; a real exchange is tens of ms away, which is what concurrency is for.
+      'raw-latency-ms': { type: 'string', default: '0' },
       'batch-size': { type: 'string' },
       ...TRANSPORT_OPTIONS,
     },
@@ -130,12 +132,14 @@ async function main(): Promise<void> {
   }
 
   const profiles = (values.profiles as string).split(',');
+  const rawLatencyMs = Number(values['raw-latency-ms']);
+  if (!Number.isInteger(rawLatencyMs) || rawLatencyMs < 0) throw new Error(`--raw-latency-ms must be a whole number ≥ 0, got "${values['raw-latency-ms']}"`);
   const raw: Array<{ transport: Transport; compression: string; f: NonNullable<RunResult['finished']>; wallSeconds: number }> = [];
   for (let run = 1; run <= runs; run++) {
     for (transport of transports) {
       if (profiles.includes('raw')) {
         for (const compression of (values.compression as string).split(',')) {
-          const { result } = await profile('raw', { weightLimit: null }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression });
+          const { result } = await profile('raw', { weightLimit: null, latencyMs: rawLatencyMs }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression });
           const f = result.finished;
           if (f) raw.push({ transport, compression, f, wallSeconds: result.wallSeconds });
           out(
