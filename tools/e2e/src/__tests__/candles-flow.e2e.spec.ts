@@ -6,6 +6,9 @@ import {
 } from '../e2e-harness';
 
 // The whole chain through the queue-manager API: simulator → loader → Kafka → sink → SQLite.
+// Above waitForQueue's own 60 s: a slow flow fails on the wait that says what it awaited, not on jest's timeout.
+jest.setTimeout(150_000);
+
 describe('default_candles_flow end to end', () => {
   let run: E2eRun | undefined;
   let ownBroker: RunningKafkaBroker | undefined;
@@ -57,7 +60,9 @@ describe('default_candles_flow end to end', () => {
     // `finished` event arrives and revives the target. What must hold is where the flow ends.
     const state = await waitForQueue(run, queueId, (s) => s.status === 'finished', 120_000);
     expect(await storedCount(run, state)).toBe(CANDLES_IN_ONE_DAY);
-  });
+    // Above the broker's start and restart plus the 120 s the flow may take to recover: the wait above,
+    // not jest's default 60 s, says what did not happen (usually 15-26 s; once over 60 s with two suites running).
+  }, 240_000);
 
   it('a 429 storm from the exchange: completes, no 418, exactly 1440', async () => {
     run = await startE2ePlatform({
