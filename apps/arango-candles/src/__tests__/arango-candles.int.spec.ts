@@ -1,105 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Admin, Producer } from 'kafkajs';
 import { DLQ_HEADERS } from '@streamforge/candle-sink';
-import { CandlePublisher, minuteCandles, withDecimalStrings } from '@streamforge/candle-sink/testing';
-import { createIdempotentProducer, ensureTopics } from '@streamforge/kafka';
-import { createTestKafka, testBootstrapServers, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
-import { createIndicatorSet } from '@streamforge/indicators';
-import { DEFAULT_INDICATORS, indicatorListSchema, type Candle } from '@streamforge/schemas';
-import { createSqliteDocumentStore, type StoredDocument } from '@streamforge/storage';
-import { bundlePath, killAllWorkerProcesses, metricsPortOf, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+import { minuteCandles, withDecimalStrings } from '@streamforge/candle-sink/testing';
+import { testBootstrapServers } from '@streamforge/kafka/testing';
+import { bundlePath, metricsPortOf } from '@streamforge/worker/testing';
+import { expectExit, sinkProcessKit, waitUntil, withReferenceIndicators, type SinkEvent as Event } from './sink-process-kit';
 
-type Event = { queue_id: string; status: string; records_written: number; error_count?: number; last_loaded_timestamp?: number; message: string };
-
-const kafka = createTestKafka('arango-candles-test');
-const collection = 'btcusdt_api_candles_1m_2024_08_01';
-let admin: Admin;
-let producer: Producer;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  admin = kafka.admin();
-  producer = createIdempotentProducer(kafka);
-  await Promise.all([admin.connect(), producer.connect()]);
-});
-afterEach(async () => {
-  killAllWorkerProcesses();
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-afterAll(async () => {
-  await Promise.all([admin.disconnect(), producer.disconnect()]);
-});
-
-/** Fresh topics, a fresh SQLite file and a recorder of queue-events for one sink run (or several, same queue). */
-async function scenario(options: { partitions?: number } = {}) {
-  const topic = uniqueName('candles');
-  const controlTopic = uniqueName('control');
-  const eventsTopic = uniqueName('events');
-  const queueId = uniqueName('wf-test');
-  const partitions = Array.from({ length: options.partitions ?? 3 }, (_, i) => i);
-  await ensureTopics(kafka, [{ topic, numPartitions: partitions.length }, { topic: controlTopic }, { topic: eventsTopic }]);
-  const events = await new TopicRecorder(kafka, eventsTopic).start();
-  const dlq = await new TopicRecorder(kafka, `${topic}-dlq`).start();
-  const publisher = new CandlePublisher(kafka, topic);
-  await publisher.connect();
-  const dir = mkdtempSync(join(tmpdir(), 'arango-candles-test-'));
-  const sqlitePath = join(dir, 'store.db');
-  const env = {
-    KAFKA_BOOTSTRAP_SERVERS: testBootstrapServers(), QUEUE_ID: queueId, KAFKA_TOPIC: topic, COLLECTION_NAME: collection,
-    STORE: 'sqlite', SQLITE_PATH: sqlitePath, ARANGO_URL: undefined, QUEUE_CONTROL_TOPIC: controlTopic, QUEUE_EVENTS_TOPIC: eventsTopic,
-    TELEMETRY_PRODUCER_ID: 'arango-candles__test01', SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m',
-    BATCH_SIZE: '200', LINGER_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000', PROGRESS_EVERY_RECORDS: '500', PROGRESS_INTERVAL_S: '1',
-  };
-  cleanups.push(async () => {
-    await Promise.all([events.close(), dlq.close(), publisher.disconnect()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const withStore = async <T>(action: (store: ReturnType<typeof createSqliteDocumentStore>) => Promise<T>) => {
-    const store = createSqliteDocumentStore({ path: sqlitePath });
-    try {
-      return await action(store);
-    } finally {
-      await store.close();
-    }
-  };
-  return {
-    topic, queueId, partitions, events, dlq, publisher, env,
-    start: (extra: Record<string, string> = {}, args: string[] = []) => startWorkerProcess(bundlePath('apps', 'arango-candles'), args, { ...env, ...extra }),
-    stored: () => withStore((store) => store.findRange(collection, { field: 'open_time' })),
-    documents: () => withStore(async (store) => ((await store.collectionExists(collection)) ? store.count(collection) : 0)),
-    document: (key: string) => withStore((store) => store.get(collection, key)),
-    committed: async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId: `arango-candles-${queueId}`, topics: [topic] });
-      return offsets.partitions.map((p) => Math.max(0, Number(p.offset))).reduce((a, b) => a + b, 0);
-    },
-    waitForEvent: (status: string, count = 1, timeoutMs = 20_000) =>
-      events.waitFor<Event>((e) => e.queue_id === queueId && e.status === status, { count, timeoutMs }),
-    sendCommand: (command: string) => producer.send({ topic: controlTopic, messages: [{ key: queueId, value: JSON.stringify({ queue_id: queueId, command }) }] }),
-  };
-}
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function expectExit(worker: WorkerProcess, code: number): Promise<void> {
-  const exited = await worker.exited;
-  if (exited !== code) throw new Error(`exit ${exited}, expected ${code}; stderr: ${worker.stderr().slice(-1500)} stdout: ${worker.stdout().slice(-3000)}`);
-}
-
-/** What the store must hold: each candle with the list's indicators from a straight run over the candles in open_time order. */
-function withReferenceIndicators(candles: readonly Candle[], list = DEFAULT_INDICATORS): StoredDocument[] {
-  const set = createIndicatorSet(indicatorListSchema.parse(list));
-  const { values } = set.applyAll(candles, set.initialState());
-  return candles.map((candle, i) => ({ ...candle, ...values[i] }));
-}
+const { scenario } = sinkProcessKit('arango-candles-test');
 
 describe('arango-candles against a real broker and SQLite', () => {
   it('stores a 1440-candle day published while it runs, reports progress, then finishes with exit 0', async () => {
