@@ -168,7 +168,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       },
     });
     await consume(consumer, config.topic, eachBatch);
-    watching = completion.watch();
+    // A live load has no end-of-stream to wait for (its markers are not recorded, so no commit is ever
+    // tagged complete): polling the group's commits every GROUP_POLL_MS for days would be wasted requests.
+    if (!live) watching = completion.watch();
     log.info({ groupId: config.groupId, partitions: committer.partitions, batchSize: config.batchSize, lingerMs: config.lingerMs }, 'consuming');
   }
 
