@@ -5,3 +5,4 @@ export * from './errors';
 export * from './retry-policy';
 export * from './weight-budget';
 export * from './binance-klines-client';
+export * from './range-split';

@@ -4,6 +4,12 @@ import { z } from 'zod';
 export const EOS_HEADER = 'streamforge-eos';
 /** Kafka key of end-of-stream records (never a valid candle key: candle keys end in a number). */
 export const EOS_KEY = '__eos__';
+/**
+ * Header naming the loader split that wrote an end-of-stream record, `<k>/<n>` (1-based): a queue may
+ * split its range over n loader Jobs, and its load is complete once every partition has a marker from
+ * each of the n splits. Absent on a record written by an unsplit loader (read as `1/1`).
+ */
+export const EOS_SPLIT_HEADER = 'streamforge-eos-split';
 
 /** `<SYMBOL>_<interval>_<open_time>`: the Kafka key and the document `_key` of one candle. */
 export function candleKey(symbol: string, interval: string, openTime: number): string {
