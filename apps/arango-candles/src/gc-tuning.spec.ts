@@ -34,3 +34,29 @@ describe('tuneGarbageCollector', () => {
     expect(roundsUntilPretenured(true)).toBe(MAX_ROUNDS);
   }, 180_000);
 });
+
+/** In a child process started with the sink's node options: the young generation's size after churning through short-lived candles. */
+function youngGenerationMb(mode: 'throughput' | 'small'): number {
+  const probe = `
+    require(${JSON.stringify(join(__dirname, 'gc-tuning.ts'))}).tuneGarbageCollector(${JSON.stringify(mode)});
+    // Slices of 3,000 candles kept for a while (as the sink keeps them until written), so some survive into the old generation.
+    let kept = [];
+    let held = [];
+    for (let i = 0; i < 6000000; i++) {
+      kept.push({ open_time: i, symbol: 'BTCUSDT', close: i * 0.5, key: 'BTCUSDT_1m_' + i });
+      if (kept.length === 3000) { held.push(kept); kept = []; if (held.length > 60) held = []; }
+    }
+    process.stdout.write(String(require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576));
+  `;
+  const child = spawnSync(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', '-e', probe], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  if (child.status !== 0) throw new Error(`probe failed (${child.status}): ${child.stderr}`);
+  return Number(child.stdout);
+}
+
+describe('MEMORY_MODE', () => {
+  it('small keeps the young generation at most half the size throughput lets it grow to, even under the image\'s --max-semi-space-size=32', () => {
+    const throughput = youngGenerationMb('throughput');
+    expect(throughput).toBeGreaterThanOrEqual(32);
+    expect(youngGenerationMb('small')).toBeLessThanOrEqual(throughput / 2);
+  }, 60_000);
+});

@@ -8,8 +8,8 @@ import { arangoCandlesConfigSchema, arangoCandlesFlags, candleSinkConfig, type A
 import { tuneGarbageCollector } from './gc-tuning';
 
 async function main(): Promise<void> {
-  tuneGarbageCollector();
   const config = loadConfigOrExit(arangoCandlesConfigSchema, { flags: arangoCandlesFlags });
+  tuneGarbageCollector(config.MEMORY_MODE);
   const registry = createMetricsRegistry();
   // The metrics server answers /health/ready before the sink exists.
   const readiness: { sink?: CandleSink } = {};

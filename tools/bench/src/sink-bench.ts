@@ -1,6 +1,10 @@
-// `npm run bench:sink -- [--candles N] [--partitions N] [--replicas N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--keep] [--cpu-prof DIR]
+// `npm run bench:sink -- [--candles N] [--partitions N] [--replicas N] [--batch-size N] [--linger-ms N] [--max-bytes-per-partition N] [--store sqlite|arango] [--keep] [--cpu-prof DIR]
 //   [--try "BATCH_SIZE=1000 LINGER_MS=50" --try ...] [--sasl | --transport plaintext|sasl|both] [--runs N]`
 // Side by side with and without indicators: `npm run bench:sink -- --try "INDICATORS=none" --try ""`.
+// --store arango drains into the ArangoDB stand-in (libs/storage testing: the production adapter's HTTP
+// path, the stand-in's speed) instead of SQLite: the sink's memory as it runs in production.
+// NODE_ARGS in a --try replaces the sink's node options (comma-separated, e.g.
+// `--try "NODE_ARGS=--max-semi-space-size=16"`; empty: none), to measure what a V8 setting trades.
 // --replicas N runs N sink instances of one queue (one consumer group, one SQLite file) over a topic
 // of at least N partitions; the figures are from the first join to the load complete.
 // Pre-fills a topic with N candles (default 1,000,000) and end-of-stream markers, then times the
@@ -20,6 +24,7 @@ import { uniqueName } from '@streamforge/kafka/testing';
 import { workerNodeArgs } from '@streamforge/launchers';
 import { createLogger } from '@streamforge/logging';
 import { createSqliteDocumentStore } from '@streamforge/storage';
+import { startArangoStandIn, type ArangoStandIn } from '@streamforge/storage/testing';
 import { CandlePublisher, minuteCandles } from '@streamforge/candle-sink/testing';
 import { benchBroker, parseTransportRuns, TRANSPORT_OPTIONS, range, TRANSPORT_LABEL, type BenchKafkaEnv, type Transport } from './bench-transport';
 
@@ -37,6 +42,7 @@ async function main(): Promise<void> {
       'batch-size': { type: 'string' },
       'linger-ms': { type: 'string' },
       'max-bytes-per-partition': { type: 'string' },
+      store: { type: 'string', default: 'sqlite' },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       try: { type: 'string', multiple: true },
@@ -51,9 +57,12 @@ async function main(): Promise<void> {
   // At least one partition per instance, else the extra instances have nothing to read.
   const partitionCount = Number(values.partitions ?? replicas);
   if (partitionCount < replicas) throw new Error(`--partitions ${partitionCount} is fewer than --replicas ${replicas}: the extra instances would idle`);
+  const store = values.store;
+  if (store !== 'sqlite' && store !== 'arango') throw new Error(`--store must be sqlite or arango, got "${store}"`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npx nx build arango-candles\` first`);
 
   const broker = await benchBroker(transports);
+  const standIn = store === 'arango' ? await startArangoStandIn() : undefined;
   let allStored = true;
   try {
     const kafka = createKafkaClient(kafkaConnectionSettings(broker.env(transports[0] as Transport)), { clientId: 'sink-bench', logger: createLogger({ service: 'sink-bench', level: 'error' }) });
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
       for (const transport of transports) {
         for (const settings of tries) {
           out(`  over ${TRANSPORT_LABEL[transport]}:`);
-          const figures = await drain({ kafkaEnv: broker.env(transport), topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
+          const figures = await drain({ kafkaEnv: broker.env(transport), standIn, topic, controlTopic, eventsTopic, total, replicas, settings, cpuProfileDir: values['cpu-prof'], keep: values.keep });
           allStored &&= figures.stored === total;
           drains.push({ transport, settings: JSON.stringify(settings), figures });
         }
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics: [topic, `${topic}-dlq`, controlTopic, eventsTopic] }).catch(() => undefined);
     await admin.disconnect();
   } finally {
+    await standIn?.close();
     await broker.stop();
   }
   if (!allStored) {
@@ -138,6 +148,8 @@ interface DrainFigures {
 
 interface DrainOptions {
   kafkaEnv: BenchKafkaEnv;
+  /** Drain into this ArangoDB stand-in (a fresh database per drain) instead of a fresh SQLite file. */
+  standIn: ArangoStandIn | undefined;
   topic: string;
   controlTopic: string;
   eventsTopic: string;
@@ -156,16 +168,18 @@ async function drain(options: DrainOptions): Promise<DrainFigures> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...options.kafkaEnv, QUEUE_ID: uniqueName('wf-bench'), KAFKA_TOPIC: options.topic, COLLECTION_NAME: 'bench_candles',
-    STORE: 'sqlite', SQLITE_PATH: sqlitePath, METRICS_PORT: '0', LOG_LEVEL: 'info',
+    ...storeEnv(options.standIn, sqlitePath), METRICS_PORT: '0', LOG_LEVEL: 'info',
     QUEUE_CONTROL_TOPIC: options.controlTopic, QUEUE_EVENTS_TOPIC: options.eventsTopic,
     ...options.settings,
   };
-  delete env.ARANGO_URL;
-  out(`  settings: ${['BATCH_SIZE', 'LINGER_MS', 'FETCH_MAX_BYTES_PER_PARTITION', 'INDICATORS'].map((k) => `${k}=${env[k] ?? 'default'}`).join(' ')}`);
+  if (!options.standIn) delete env.ARANGO_URL;
+  const nodeArgs = env.NODE_ARGS === undefined ? workerNodeArgs('arango-candles') : env.NODE_ARGS.split(',').filter(Boolean);
+  delete env.NODE_ARGS;
+  out(`  settings: ${['BATCH_SIZE', 'LINGER_MS', 'FETCH_MAX_BYTES_PER_PARTITION', 'INDICATORS'].map((k) => `${k}=${env[k] ?? 'default'}`).join(' ')} node options: ${nodeArgs.join(' ') || 'none'}`);
 
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const spawnedAt = Date.now();
-  const runs = Array.from({ length: options.replicas }, (_, index) => runSink(env, options.cpuProfileDir, index));
+  const runs = Array.from({ length: options.replicas }, (_, index) => runSink(env, nodeArgs, options.cpuProfileDir, index));
   const results = await Promise.all(runs);
   const exitedAt = Date.now();
   const failed = results.find((run) => run.code !== 0);
@@ -178,18 +192,36 @@ async function drain(options: DrainOptions): Promise<DrainFigures> {
   const peakKb = Math.max(...results.map((run) => run.peakKb));
   const cpuSeconds = results.reduce((sum, run) => sum + (run.exitLine.cpu_seconds ?? 0), 0);
 
-  const store = createSqliteDocumentStore({ path: sqlitePath });
-  const stored = await store.count('bench_candles');
-  await store.close();
+  const stored = await countStored(options.standIn, env.ARANGO_DB, sqlitePath);
   const drainMs = completeAt - joinedAt;
   out(`  sink drained the topic in ${(drainMs / 1000).toFixed(2)} s: ${rate(total, drainMs)} (from joining the group to the load complete, indicator pass included)`);
   if (passStartedAt !== undefined) out(`  of which the indicator pass: ${((completeAt - passStartedAt) / 1000).toFixed(2)} s (${rate(total, completeAt - passStartedAt)})`);
   out(`  process wall time ${((exitedAt - spawnedAt) / 1000).toFixed(2)} s (${rate(total, exitedAt - spawnedAt)}, start-up and exit included)`);
   out(`  peak RSS of ${options.replicas === 1 ? 'the sink' : 'the largest sink instance'}: ${Math.round(peakKb / 1024)} MB (VmHWM; maxRSS reported: ${results.map((run) => `${run.exitLine.max_rss_mb} MB`).join(', ')})`);
   if (cpuSeconds) out(`  CPU time of the sink${options.replicas === 1 ? '' : 's, summed'}: ${cpuSeconds.toFixed(2)} s (${rate(total, cpuSeconds * 1000)} per CPU-second; machine load ${loadBefore} before the run)`);
-  out(`  check ${stored === total ? 'ok      ' : 'MISMATCH'} documents read back from SQLite: expected ${total}, got ${stored}`);
+  out(`  check ${stored === total ? 'ok      ' : 'MISMATCH'} documents read back from ${options.standIn ? 'the ArangoDB stand-in' : 'SQLite'}: expected ${total}, got ${stored}`);
   if (!options.keep) rmSync(dir, { recursive: true, force: true });
   return { stored, drainMs, wallMs: exitedAt - spawnedAt, cpuSeconds, peakRssMb: Math.round(peakKb / 1024) };
+}
+
+/** The sink's store settings: a fresh database of the stand-in, else the SQLite file. */
+function storeEnv(standIn: ArangoStandIn | undefined, sqlitePath: string): Record<string, string> {
+  if (!standIn) return { STORE: 'sqlite', SQLITE_PATH: sqlitePath };
+  return { STORE: 'arango', ARANGO_URL: standIn.url, ARANGO_USER: standIn.username, ARANGO_PASSWORD: standIn.password, ARANGO_DB: uniqueName('bench').replace(/[^A-Za-z0-9_-]/g, '_') };
+}
+
+async function countStored(standIn: ArangoStandIn | undefined, database: string | undefined, sqlitePath: string): Promise<number> {
+  if (standIn) {
+    await standIn.settled();
+    standIn.assertNoViolations();
+    return standIn.documents(database ?? '', 'bench_candles')?.length ?? 0;
+  }
+  const store = createSqliteDocumentStore({ path: sqlitePath });
+  try {
+    return await store.count('bench_candles');
+  } finally {
+    await store.close();
+  }
 }
 
 interface SinkRun {
@@ -203,10 +235,10 @@ interface SinkRun {
 }
 
 /** One sink instance from spawn to exit, with the times of its log lines the figures need. */
-async function runSink(env: Record<string, string>, cpuProfileDir: string | undefined, index: number): Promise<SinkRun> {
+async function runSink(env: Record<string, string>, nodeArgs: readonly string[], cpuProfileDir: string | undefined, index: number): Promise<SinkRun> {
   const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
-  // The node options the local launcher and the image use; each instance its own metrics port (0: any free one).
-  const sink = spawn(process.execPath, [...profile, ...workerNodeArgs('arango-candles'), bundle], { env: { ...env, TELEMETRY_PRODUCER_ID: `arango-candles__bench${index}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The node options the local launcher and the image use (unless a --try sets NODE_ARGS); each instance its own metrics port (0: any free one).
+  const sink = spawn(process.execPath, [...profile, ...nodeArgs, bundle], { env: { ...env, TELEMETRY_PRODUCER_ID: `arango-candles__bench${index}` }, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: SinkRun = { code: null, peakKb: 0, exitLine: {}, stderr: '' };
   let pending = '';
   sink.stdout.on('data', (data: Buffer) => {
