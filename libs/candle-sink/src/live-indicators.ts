@@ -70,11 +70,12 @@ export class LiveIndicators {
 
   /**
    * The partitions this instance reads after a rebalance: on only some of them it stores no values
-   * and repairs nothing (it cannot see the series; queue-manager starts one sink per live queue).
+   * and repairs nothing (it cannot see the series: two such instances would race each other's
+   * repairs); back on all of them, it recomputes the whole series once caught up.
    */
   assigned(partitions: number, of: number): void {
     const whole = partitions >= of;
-    if (!whole && this.wholeSeries) this.deps.log.warn({ partitions, of }, 'live load: this instance reads part of the topic; candles are stored without indicators (--recompute-indicators fills them in)');
+    if (!whole && this.wholeSeries) this.deps.log.warn({ partitions, of }, 'live load: this instance reads part of the topic; candles are stored without indicators until one instance reads it all again and recomputes them');
     // The series went on elsewhere meanwhile: the state is unknown until a full pass.
     if (!whole) this.dirtyFrom = Number.NEGATIVE_INFINITY;
     this.wholeSeries = whole;
