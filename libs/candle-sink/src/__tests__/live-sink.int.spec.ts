@@ -54,16 +54,27 @@ describe('a live sink (open-ended TIME_RANGE)', () => {
       const stream = createIndicatorSet(specs).resume();
       return [...candles].sort((a, b) => a.open_time - b.open_time).map((candle) => [candle._key, ...Object.values(stream.push(candle))]);
     };
-    /** Publishes each part once the sink stored everything before it (so the parts interleave as they would live), then stops the sink. */
-    const run = async (published: Array<Candle[] | 'end-of-stream'>, options: { partitions?: number } = {}) => {
+    /**
+     * Publishes each part once the sink stored everything before it (so the parts interleave as they
+     * would live), then stops the sink; `'restart'` stops it and starts another of the same group.
+     */
+    const run = async (published: Array<Candle[] | 'end-of-stream' | 'restart'>, options: { partitions?: number } = {}) => {
       const s = await sinkScenario(kit, { partitions: options.partitions, config: { indicators: specs, live: { maxWaitMs: 100, stopDrainMs: 15_000 } } });
-      const sink = s.newSink();
-      const running = sink.run();
+      let sink = s.newSink();
+      let running = sink.run();
       /** key → close of the newest version published: what the store must hold before the next part. */
       const wanted = new Map<string, number>();
       for (const part of published) {
         if (part === 'end-of-stream') {
           await s.publisher.endOfStream(s.partitions, wanted.size);
+          continue;
+        }
+        if (part === 'restart') {
+          sink.stop('stopped by command');
+          expect((await within(20_000, 'the first sink run', running)).status).toBe('interrupted');
+          await sink.close();
+          sink = s.newSink();
+          running = sink.run();
           continue;
         }
         await s.publisher.candles(part);
@@ -90,6 +101,11 @@ describe('a live sink (open-ended TIME_RANGE)', () => {
     it('live candles ahead of the history (the live worker started first), then the history, its marker and more live candles', async () => {
       const candles = minuteCandles({ startMs: from, count: 90 });
       expect(await run([candles.slice(40, 45), candles.slice(0, 20), candles.slice(20, 40), 'end-of-stream', candles.slice(45, 60), candles.slice(60)])).toEqual(batchValues(candles));
+    });
+
+    it('a restarted sink (the collection holds documents, the state is not known): a full pass once caught up, then in order', async () => {
+      const candles = minuteCandles({ startMs: from, count: 80 });
+      expect(await run([candles.slice(10, 20), candles.slice(0, 10), 'restart', candles.slice(20, 50), candles.slice(50)])).toEqual(batchValues(candles));
     });
 
     it('over 3 partitions, with a hole the gap fill closes after later candles were stored and a re-published candle with another value', async () => {
