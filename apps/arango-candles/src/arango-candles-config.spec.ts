@@ -28,7 +28,7 @@ describe('arango-candles INDICATORS and --recompute-indicators', () => {
 
 describe('arango-candles live loads', () => {
   it('is live for an open-ended TIME_RANGE only, with the max wait and the stop drain bound', () => {
-    expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01:' }), KAFKA_TOPIC: 'candles' }).live).toEqual({ maxWaitMs: 100, stopDrainMs: 20_000, fromMs: Date.UTC(2024, 7, 1) });
+    expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01:' }), KAFKA_TOPIC: 'candles' }).live).toEqual({ maxWaitMs: 100, stopDrainMs: 20_000 });
     expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01T00:00Z/', LIVE_MAX_WAIT_MS: '250' }), KAFKA_TOPIC: 'candles' }).live?.maxWaitMs).toBe(250);
     expect(candleSinkConfig({ ...load({ TIME_RANGE: '2024-08-01:2024-08-02' }), KAFKA_TOPIC: 'candles' }).live).toBeUndefined();
     expect(candleSinkConfig({ ...load({}), KAFKA_TOPIC: 'candles' }).live).toBeUndefined();

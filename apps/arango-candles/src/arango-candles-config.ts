@@ -92,6 +92,6 @@ export function candleSinkConfig(config: ArangoCandlesConfig & { KAFKA_TOPIC: st
     storeRetry: { initialDelayMs: 200, maxDelayMs: config.STORE_RETRY_MAX_DELAY_MS, giveUpAfterMs: config.STORE_RETRY_TIMEOUT_S * 1000 },
     progress: { everyRecords: config.PROGRESS_EVERY_RECORDS, everyMs: config.PROGRESS_INTERVAL_S * 1000 },
     indicators: config.INDICATORS,
-    ...(config.TIME_RANGE ? { live: { maxWaitMs: config.LIVE_MAX_WAIT_MS, stopDrainMs: config.LIVE_STOP_DRAIN_S * 1000, fromMs: config.TIME_RANGE.fromMs } } : {}),
+    ...(config.TIME_RANGE ? { live: { maxWaitMs: config.LIVE_MAX_WAIT_MS, stopDrainMs: config.LIVE_STOP_DRAIN_S * 1000 } } : {}),
   };
 }

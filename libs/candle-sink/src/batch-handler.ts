@@ -14,6 +14,8 @@ export interface BatchHandlerDeps {
   readSlice(source: SliceSource, messages: KafkaMessage[]): DecodedSlice;
   /** The partition's rewind count (see SliceCommitter). */
   epochOf(partition: number): number;
+  /** Once every slice of the batch is queued; `caughtUp` when the batch reached the partition's end (a live load's indicator repair). */
+  afterBatch?(caughtUp: boolean, heartbeat: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -39,5 +41,7 @@ export function createBatchHandler(config: { batchSize: number }, deps: BatchHan
       resolveOffset(slice.last);
       pipeline.start(slice, new Set(slice.candles.map((candle) => candle._key)));
     }
+    const last = messages.at(-1);
+    await deps.afterBatch?.(last === undefined || BigInt(last.offset) + 1n >= BigInt(batch.highWatermark), heartbeat);
   };
 }

@@ -12,6 +12,7 @@ import { GroupCompletion } from './group-completion';
 import { describeError } from './errors';
 import { sendFinalEvent, type SinkOutcome } from './final-event';
 import { InOrderIndicators } from './in-order-indicators';
+import { LiveIndicators } from './live-indicators';
 import { createLoadProgress } from './load-progress';
 import type { ProgressReporterConfig } from './progress-reporter';
 import { SinkEnding, type Ending } from './sink-ending';
@@ -104,11 +105,14 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const progress = createLoadProgress(config, { store, telemetry, log, markers, errorCount: () => deadLetters.count });
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
   const indicatorSet = config.indicators.length === 0 ? undefined : createIndicatorSet(config.indicators);
-  const inOrder = indicatorSet && new InOrderIndicators(indicatorSet);
+  const retry = <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks);
   const live = config.live && createLiveLoad({ ...config.live, groupId: config.groupId, topic: config.topic }, { kafka: deps.kafka, ending, progress, metrics, log });
-  const inOrderStep = inOrder && ((candle: Candle) => inOrder.apply(candle));
-  const enrich = inOrderStep && live ? live.guarded(inOrderStep) : inOrderStep;
-  const indicators = indicatorSet && { indicators: indicatorSet, inOrder, retry: <T>(call: () => Promise<T>) => retryStoreWrite(call, config.storeRetry, retryHooks) };
+  // A live load has no end-of-load pass: its indicators repair themselves as they go (LiveIndicators).
+  const liveIndicators = indicatorSet && live && new LiveIndicators(config.collection, indicatorSet, { store, ending, log, retry, drain: () => pipeline.drain() });
+  const inOrder = indicatorSet && !live ? new InOrderIndicators(indicatorSet) : undefined;
+  const enricher = liveIndicators ?? inOrder;
+  const enrich = enricher && ((candle: Candle) => enricher.apply(candle));
+  const indicators = indicatorSet && { indicators: indicatorSet, inOrder, retry };
 
   let consumer: Consumer | undefined;
   let ready = false;
@@ -127,6 +131,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const eachBatch = createBatchHandler(config, {
     ending,
     pipeline,
+    afterBatch: liveIndicators && ((caughtUp, heartbeat) => liveIndicators.afterBatch(caughtUp, heartbeat)),
     epochOf: (partition) => committer.epochOf(partition),
     readSlice: (source, messages) =>
       decodeSlice(
@@ -147,6 +152,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     await retryStoreWrite(() => store.ensureCollection(config.collection), config.storeRetry, retryHooks);
     const documents = await progress.countDocuments();
     inOrder?.begin(documents);
+    liveIndicators?.begin(documents);
     await ensureTopics(deps.kafka, [{ topic: config.deadLetterTopic }]);
     const earlier = await readSinkGroupState(deps.kafka, config.groupId, config.topic, log);
     deadLetters.restore(earlier.deadLettered);
@@ -165,6 +171,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
     consumer = createSinkConsumer(consumerConfig, { kafka: deps.kafka, partitions: committer.partitions.length, ending, log, onJoined: (partitions) => {
         ready = true;
         completion.assigned = partitions;
+        liveIndicators?.assigned(partitions.length, committer.partitions.length);
       },
     });
     await consume(consumer, config.topic, eachBatch);

@@ -1,4 +1,4 @@
-import { createIndicatorSet } from '@streamforge/indicators';
+import { createIndicatorSet, type IndicatorSetState } from '@streamforge/indicators';
 import { indicatorListSchema, type Candle } from '@streamforge/schemas';
 import { createSqliteDocumentStore, documentVersion, withDocumentVersion, type DocumentStore, type StoredDocument } from '@streamforge/storage';
 import { computeStoredIndicators } from './indicator-pass';
@@ -47,7 +47,7 @@ describe('computeStoredIndicators', () => {
   it('writes the reference values on every stored candle, paging by open_time, nulls in warm-up, versions kept', async () => {
     const pages: number[] = [];
     const result = await computeStoredIndicators(COLLECTION, { store, indicators, onPage: ({ documents }) => void pages.push(documents) }, 17);
-    expect(result).toEqual({ documents: candles.length, updated: candles.length, complete: true });
+    expect(result).toMatchObject({ documents: candles.length, updated: candles.length, complete: true });
     expect(pages).toEqual([17, 34, 51, 68, 85, 102, 119, 136, 140]);
     const stored = await expectReferenceValues(store);
     expect(stored[0]).toMatchObject({ EMA_5: null, RSI_3: null, ATR_4: null });
@@ -66,7 +66,7 @@ describe('computeStoredIndicators', () => {
         return store.updateFields(collection, updates);
       },
     });
-    expect(await computeStoredIndicators(COLLECTION, { store: counting, indicators }, 50)).toEqual({ documents: candles.length, updated: 0, complete: true });
+    expect(await computeStoredIndicators(COLLECTION, { store: counting, indicators }, 50)).toMatchObject({ documents: candles.length, updated: 0, complete: true });
     expect(writes).toEqual([]);
     expect(await store.findRange(COLLECTION, { field: 'open_time' })).toEqual(before);
   });
@@ -81,10 +81,23 @@ describe('computeStoredIndicators', () => {
     await expectReferenceValues(store);
   });
 
+  it('hands out checkpoints, and a pass started at one reads and rewrites only the documents after it', async () => {
+    const states: IndicatorSetState[] = [];
+    const full = await computeStoredIndicators(COLLECTION, { store, indicators, checkpoints: { every: 40, take: (state) => void states.push(state) } }, 50);
+    expect(states.map((state) => state.count)).toEqual([40, 80, 120]);
+    expect(full.state).toMatchObject({ count: candles.length, lastOpenTime: candles[candles.length - 1].open_time });
+    // A candle after the checkpoint at 80 changes: a pass from that checkpoint repairs the tail alone.
+    const changed = { ...candles[100], close: candles[100].close + 100, high: candles[100].high + 100 };
+    await store.upsertBatch(COLLECTION, [withDocumentVersion(changed, 5_000)]);
+    const tail = await computeStoredIndicators(COLLECTION, { store, indicators, start: states[1] }, 50);
+    expect(tail).toMatchObject({ documents: candles.length - 80, complete: true, state: { count: candles.length } });
+    await expectReferenceValues(store);
+  });
+
   it('stops between pages when asked, leaving the rest for the next pass', async () => {
     let pages = 0;
     const result = await computeStoredIndicators(COLLECTION, { store, indicators, onPage: () => void (pages += 1), stopped: () => pages >= 2 }, 30);
-    expect(result).toEqual({ documents: 60, updated: 60, complete: false });
+    expect(result).toMatchObject({ documents: 60, updated: 60, complete: false });
     expect((await store.findRange(COLLECTION, { field: 'open_time', from: candles[60].open_time, limit: 1 }))[0]).not.toHaveProperty('EMA_5');
     await computeStoredIndicators(COLLECTION, { store, indicators }, 30);
     await expectReferenceValues(store);

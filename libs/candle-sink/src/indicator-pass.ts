@@ -1,4 +1,4 @@
-import type { IndicatorCandle, IndicatorSet } from '@streamforge/indicators';
+import type { IndicatorCandle, IndicatorSet, IndicatorSetState } from '@streamforge/indicators';
 import type { DocumentStore, StoredDocument } from '@streamforge/storage';
 
 /** Documents read (and at most written) per store call: one findRange page, one updateFields batch. */
@@ -22,11 +22,20 @@ export interface IndicatorPassDeps {
   onPage?(progress: IndicatorPassProgress): Promise<void> | void;
   /** Checked between pages: true ends the pass early (what is written stays valid, the rest is left as it was). */
   stopped?(): boolean;
+  /**
+   * Continue from this state (the series up to its `lastOpenTime`, unchanged in the store) instead
+   * of the series start: only the documents after it are read.
+   */
+  start?: IndicatorSetState;
+  /** Receives the state after every `every`-th document visited (to start a later pass there). */
+  checkpoints?: { every: number; take(state: IndicatorSetState): void };
 }
 
 export interface IndicatorPassResult extends Omit<IndicatorPassProgress, 'lastOpenTime'> {
   /** False when `stopped` ended it before the last document. */
   complete: boolean;
+  /** The state after the last document visited (after the whole stored series when complete). */
+  state: IndicatorSetState;
 }
 
 /**
@@ -40,18 +49,20 @@ export async function computeStoredIndicators(collection: string, deps: Indicato
   const { store, indicators } = deps;
   const retry = deps.retry ?? ((call) => call());
   const { fields } = indicators;
-  const stream = indicators.resume();
+  const stream = indicators.resume(deps.start);
+  const every = deps.checkpoints?.every ?? 0;
   let documents = 0;
   let updated = 0;
-  let from: number | undefined;
+  let from = deps.start?.lastOpenTime == null ? undefined : deps.start.lastOpenTime + 1;
   for (;;) {
-    if (deps.stopped?.()) return { documents, updated, complete: false };
+    if (deps.stopped?.()) return { documents, updated, complete: false, state: stream.snapshot() };
     const page = await retry(() => store.findRange(collection, { field: 'open_time', from, limit: pageSize }));
     if (page.length === 0) break;
     const updates: StoredDocument[] = [];
     for (const document of page) {
       const values = stream.push(document as unknown as IndicatorCandle, { _key: document._key });
       if (!sameValues(document, values, fields)) updates.push(values);
+      if (every > 0 && stream.count % every === 0) deps.checkpoints?.take(stream.snapshot());
     }
     if (updates.length > 0) await retry(() => store.updateFields(collection, updates));
     documents += page.length;
@@ -62,7 +73,7 @@ export async function computeStoredIndicators(collection: string, deps: Indicato
     await deps.onPage?.({ documents, updated, lastOpenTime });
     if (page.length < pageSize) break;
   }
-  return { documents, updated, complete: true };
+  return { documents, updated, complete: true, state: stream.snapshot() };
 }
 
 /** True when the document already holds exactly these values (a null stored as null, not missing). */

@@ -16,7 +16,7 @@ describe('runIndicatorPass', () => {
     const telemetry = { send: async (status: string, fields: Record<string, unknown> = {}) => void sent.push({ status, fields }) } as unknown as TelemetryPublisher;
     const indicators = createIndicatorSet(indicatorListSchema.parse('EMA_21,ATR_14'));
     const result = await runIndicatorPass('candles', { everyMs: 0, total: 250, pageSize: 100 }, { store, indicators, telemetry, log: createLogger({ service: 'test', level: 'silent' }), eventFields: () => ({ error_count: 0 }) });
-    expect(result).toEqual({ documents: 250, updated: 250, complete: true });
+    expect(result).toMatchObject({ documents: 250, updated: 250, complete: true });
     expect(sent.map(({ status, fields }) => [status, fields.records_written, fields.last_loaded_timestamp, fields.error_count])).toEqual([
       ['loading', 100, candles[99].open_time, 0],
       ['loading', 200, candles[199].open_time, 0],

@@ -51,6 +51,6 @@ export async function runIndicatorPass(
     },
     config.pageSize ?? INDICATOR_PAGE_SIZE,
   );
-  log.info({ collection, ...result, seconds: Math.round(performance.now() - startedAt) / 1000 }, 'indicator pass done');
+  log.info({ collection, documents: result.documents, updated: result.updated, complete: result.complete, seconds: Math.round(performance.now() - startedAt) / 1000 }, 'indicator pass done');
   return result;
 }

@@ -1,10 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { describeKafkaError } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
-import type { Candle } from '@streamforge/schemas';
 import type { DecodedSlice } from './decoded-slice';
 import { drainToEnd } from './live-drain';
-import { LiveSeriesGuard } from './live-series-guard';
 import type { LoadProgress } from './load-progress';
 import type { SinkEnding } from './sink-ending';
 import type { SinkMetrics } from './sink-metrics';
@@ -15,15 +13,11 @@ export interface LiveLoadConfig {
   maxWaitMs: number;
   /** On stop, how long to wait for the topic to be stored up to its end. */
   stopDrainMs: number;
-  /** The range's start (ms): where the series must begin for in-order indicators. */
-  fromMs: number;
 }
-
-type Enricher = (candle: Candle) => string | undefined;
 
 /**
  * What a live load (open-ended TIME_RANGE) changes in the sink: the live lag of every newer candle
- * stored, in-order indicators only over an unbroken series, and a stop that first stores the topic
+ * stored, and a stop that first stores the topic
  * up to its end (queue-manager stops a live queue's loaders before its sink).
  */
 export function createLiveLoad(
@@ -49,14 +43,6 @@ export function createLiveLoad(
         }
         return stored;
       };
-    },
-
-    /** The in-order indicator step, applied only while the series is unbroken (LiveSeriesGuard). */
-    guarded(enrich: Enricher): Enricher {
-      const guard = new LiveSeriesGuard(config.fromMs, (candle, expected) =>
-        deps.log.warn({ openTime: candle.open_time, expected }, 'live load: the series arrived out of order; later candles are stored without indicators'),
-      );
-      return (candle) => (guard.continues(candle) ? enrich(candle) : undefined);
     },
 
     /** Stores the topic up to its end (when consuming at all), then ends the run as a stop. */

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     },
   });
 
-  // Loader and sink start at the same instant, as in a live queue: the stored series is one unbroken run (in-order indicators hold).
+  // Loader and sink start at the same instant, as in a live queue: the series arrives in order, so the indicators are computed while consuming (no repair pass in the figures).
   const liveFrom = `${new Date().toISOString()}/`;
   const child = spawn(process.execPath, [bundle], {
     env: {

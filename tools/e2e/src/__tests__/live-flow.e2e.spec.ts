@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alignOpenTime } from '@streamforge/binance';
 import { startBinanceMarket, type BinanceMarket } from '@streamforge/binance/testing';
+import { createIndicatorSet } from '@streamforge/indicators';
 import { createTestKafka, testBootstrapServers, TopicRecorder } from '@streamforge/kafka/testing';
 import { createLogger } from '@streamforge/logging';
 import { QueueManagerClient, startLocalPlatform, type LocalPlatform } from '@streamforge/platform';
-import type { QueueState } from '@streamforge/schemas';
+import { DEFAULT_INDICATORS, indicatorListSchema, type QueueState } from '@streamforge/schemas';
 import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { target, waitUntil } from '../e2e-harness';
 
@@ -16,13 +17,16 @@ const SPEED = 60;
 /** Minutes of history before the start: the backfill's share. */
 const HISTORY = 30;
 
-type Candle = { _key: string; open_time: number };
+type Candle = { _key: string; open_time: number; close_time: number; high: number; low: number; close: number; volume: number } & Record<string, unknown>;
+/** The sink's default list (the flows here set none). */
+const indicators = createIndicatorSet(indicatorListSchema.parse(DEFAULT_INDICATORS));
 type WaitForState = (what: string, predicate: (state: QueueState) => boolean, timeoutMs?: number) => Promise<QueueState>;
 
 // The live flow through the queue-manager API and the local launcher: REST and WebSocket
 // simulators on one accelerated clock → loader-api-candles + loader-ws-candles → one topic →
-// arango-candles → SQLite. Whichever loader publishes first, the collection ends up holding every
-// candle from the start to the last one published, once.
+// arango-candles → SQLite. Whichever loader publishes first, and through every stream fault, the
+// collection ends up holding every candle from the start to the last one published, once, each with
+// the indicator values a batch load of the stored series gives.
 describe('live flow (open-ended range) end to end', () => {
   let market: BinanceMarket;
   let platform: LocalPlatform;
@@ -43,6 +47,8 @@ describe('live flow (open-ended range) end to end', () => {
       env: {
         STORE: 'sqlite', SQLITE_PATH: sqlitePath, ARANGO_URL: undefined,
         BINANCE_WS_BASE_URL: market.ws.url,
+        // A silent connection is given up after 2 s (pushes come every 1-2 simulated s, 20-40 per real s at 60×).
+        LIVE_SILENCE_TIMEOUT_MS: '2000',
         // Frequent events, a quick reconnect after a refused connection, short stops.
         LOADER_PROGRESS_INTERVAL_S: '0.5', PROGRESS_INTERVAL_S: '0.5', LIVE_RECONNECT_BASE_MS: '100', LIVE_RECONNECT_MAX_MS: '500', LIVE_MAX_CONNECTS_PER_5MIN: '300',
         STOP_REPEAT_MS: '500', STOP_GRACE_MS: '20000', LIVE_STOP_DRAIN_S: '15',
@@ -120,6 +126,14 @@ describe('live flow (open-ended range) end to end', () => {
     const holes = openTimes.slice(1).filter((t, i) => t - (openTimes[i] as number) !== MINUTE);
     expect(holes).toEqual([]);
     expect(openTimes.at(-1)).toBe(target(ended, 'loader-ws-candles').last_loaded_timestamp);
+    // The topic carried each candle once: the backfill and the live worker never both published one.
+    const keys = topic.values<Candle>().filter((c) => typeof c.open_time === 'number').map((c) => c._key);
+    expect(keys.length).toBe(new Set(keys).size);
+    // Every stored candle holds the values a batch load of the stored series gives, whatever the order the two loaders published in.
+    const series = [...stored].sort((a, b) => a.open_time - b.open_time);
+    const { values } = indicators.applyAll(series, indicators.initialState());
+    const row = (key: string, source: Record<string, unknown>) => [key, ...indicators.fields.map((field) => (field in source ? source[field] : 'missing'))];
+    expect(series.map((doc) => row(doc._key, doc))).toEqual(series.map((doc, i) => row(doc._key, values[i] as Record<string, unknown>)));
     // The sink waited for the topic's end before leaving (its loaders were stopped first).
     expect(platformLog().some((line) => line.includes('"msg":"live stop: everything published is stored and committed"'))).toBe(true);
   }
@@ -142,6 +156,36 @@ describe('live flow (open-ended range) end to end', () => {
       expect(backfilled.status).toBe('loading');
       const writtenThen = target(backfilled, 'arango-candles').records_written;
       await wait('the sink stored more live candles after the backfill', (s) => target(s, 'arango-candles').records_written >= writtenThen + 3);
+      await stopAndCheck(queueId, collection, topic, from, wait);
+    });
+  }, 150_000);
+
+  it('every stream fault in turn (drop, silence, skipped close, serverShutdown, junk, the 24 h cut): reconnects counted, the store complete, no duplicate', async () => {
+    const { queueId, collection, topic, from } = await startLive('BNBUSDT', 'start');
+    const upgraded = () => market.ws.connections.filter((c) => c.status === 101).length;
+    const publishedFrom = (openTime: number) => topic.values<Candle>().some((c) => c.open_time >= openTime);
+    await withQueue(queueId, async (latest, wait) => {
+      await wait('the backfill finished and the live worker published streamed candles', (s) => target(s, 'loader-api-candles').status === 'finished' && target(s, 'loader-ws-candles').records_written >= 3);
+      const faults: Array<[string, () => void, boolean]> = [
+        ['a dropped connection', () => market.ws.dropConnections(), true],
+        ['a silent connection', () => market.ws.silenceConnections(), true],
+        ['a skipped closing message', () => market.ws.skipClosingEvents(1), false],
+        ['serverShutdown', () => market.ws.serverShutdown(60_000), true],
+        ['junk messages', () => (['not-json', 'binary', 'bad-kline'] as const).forEach((kind) => market.ws.sendJunk(kind)), false],
+        ['the 24 h cut (a day of candles to fill through REST)', () => market.clock.advance(24 * 60 * MINUTE), true],
+      ];
+      for (const [fault, inject, reconnects] of faults) {
+        const connections = upgraded();
+        inject();
+        if (reconnects) await waitUntil(`a new stream connection after ${fault}`, () => upgraded() > connections, 20_000);
+        // Two closes after the fault: the candle it hit (skipped, or closed while disconnected) is behind them.
+        const next = alignOpenTime('1m', market.clock.now()) + 2 * MINUTE;
+        await waitUntil(`a candle opening at ${new Date(next).toISOString()} published after ${fault} (newest: ${JSON.stringify(topic.values<Candle>().at(-1)?.open_time)})`, () => publishedFrom(next), 20_000);
+      }
+      // The queue state (the dashboard's table) shows the reconnects (drop, silence, serverShutdown, the cut) and the junk.
+      const counted = await wait('the worker reported its reconnects and malformed messages', (s) => (target(s, 'loader-ws-candles').reconnects ?? 0) >= 4 && target(s, 'loader-ws-candles').error_count >= 3, 20_000);
+      expect(target(counted, 'loader-ws-candles').error_count).toBe(3);
+      expect(latest()?.status).toBe('loading');
       await stopAndCheck(queueId, collection, topic, from, wait);
     });
   }, 150_000);
