@@ -242,6 +242,7 @@ describe('loader-api-candles configuration', () => {
     [{ INTERVAL: '2m' }, /^configuration error: INTERVAL: one of 1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M \(got "2m"\)$/],
     [{ TYPE: 'api_candles_7m' }, /^configuration error: INTERVAL: not set, and TYPE api_candles_7m does not end in _<interval> with an interval of 1s 1m .* 1M \(it is not set\)$/],
     [{ INTERVAL: '5m' }, /^configuration error: INTERVAL: 5m contradicts TYPE api_candles_1m; set one of them \(got "5m"\)$/],
+    [{ LOAD_SPLIT: '4/3' }, /^configuration error: LOAD_SPLIT: expected <k>\/<n> with 1 ≤ k ≤ n ≤ 16, e\.g\. 2\/3 \(got "4\/3"\)$/],
     [{ LOADER_WEIGHT_SHARE: '1.5' }, /^configuration error: LOADER_WEIGHT_SHARE: .*1.*\(got "1.5"\)$/],
   ])('exits 2 with one clear line for %j', (env, line) => {
     const result = run(env);
