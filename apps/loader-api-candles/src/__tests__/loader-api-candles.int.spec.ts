@@ -3,7 +3,7 @@ import axios from 'axios';
 import type { Producer } from 'kafkajs';
 import { createIdempotentProducer } from '@streamforge/kafka';
 import { createTestKafka } from '@streamforge/kafka/testing';
-import { EOS_HEADER, candleSchema } from '@streamforge/schemas';
+import { EOS_HEADER, EOS_SPLIT_HEADER, candleSchema } from '@streamforge/schemas';
 import { bundlePath, killAllWorkerProcesses, metricsPortOf } from '@streamforge/worker/testing';
 import { AUG_1, DAY, MINUTE, type Scenario, candleMessages, isEos, klinesRequests, loaderScenario, minutes, openTimes, readTopic } from './loader-harness';
 
@@ -43,6 +43,8 @@ describe('loader-api-candles against the simulator and a real broker', () => {
     expect(eos && isEos(eos)).toBe(true);
     expect(eos?.headers[EOS_HEADER]).toBe('1440');
     expect(eos?.value).toBe('1440');
+    // Unsplit (no LOAD_SPLIT): the marker says so, as every split's marker does.
+    expect(eos?.headers[EOS_SPLIT_HEADER]).toBe('1/1');
 
     // The numbers are Binance's decimal strings, parsed.
     const { data } = await axios.get<unknown[][]>(`${s.sim.url}/api/v3/klines`, { params: { symbol: 'BTCUSDT', interval: '1m', startTime: AUG_1, limit: 1 } });
