@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (transports.length > 1 || runs > 1) printSideBySide(raw);
+  if ((transports.length > 1 || runs > 1) && raw.length > 0) printSideBySide(raw);
   await admin.disconnect();
   await broker.stop();
   if (!allChecksHeld) {
