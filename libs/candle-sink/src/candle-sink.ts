@@ -193,8 +193,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       log.info({ candlesWritten: progress.candlesWritten, documents: recordsWritten }, 'load complete: another instance of the group reported finished; leaving');
       return { status: 'complete-elsewhere', recordsWritten };
     }
-    // What every instance committed: the markers' count and the dead letters of all partitions.
+    // What every instance committed: the markers' count (and splits) and the dead letters of all partitions.
     progress.restore(view.state.expectedRecords);
+    for (const [partition, splits] of view.state.splits) markers.restore(partition, splits);
     deadLetters.restore(view.state.deadLettered);
     const outcome = await report({ kind: 'complete' });
     if (outcome.status === 'finished') await completion.stamp(member, view);

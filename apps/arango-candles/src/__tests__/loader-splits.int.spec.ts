@@ -39,4 +39,21 @@ describe('arango-candles with a load split over several loader Jobs', () => {
     expect(finished[0]).toMatchObject({ records_written: 900, expected_records: 900 });
     expect(finished[0].message).toMatch(/end-of-stream markers of 3 loader splits report 300 \+ 300 \+ 300 candles published/);
   }, 90_000);
+
+  it('two instances of the queue finish a split load together: one finished, counting every split once', async () => {
+    const q = await scenario({ partitions: 4, env: { BATCH_SIZE: '50' } });
+    const candles = minuteCandles({ count: 900 });
+    // As three splits write: each its own candles, then its markers, the others' candles after them.
+    for (const [index, part] of [[1, candles.slice(0, 300)], [3, candles.slice(600)], [2, candles.slice(300, 600)]] as const) {
+      await q.publisher.candles(part);
+      await q.publisher.endOfStream(q.partitions, part.length, `${index}/3`);
+    }
+    const instances = [q.start(), q.start()];
+    await Promise.all(instances.map((instance) => expectExit(instance, 0, 45_000)));
+    const finished = await q.eventsSentSoFar('finished');
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ records_written: 900, expected_records: 900 });
+    expect(finished[0].message).toMatch(/end-of-stream markers of 3 loader splits report 300 \+ 300 \+ 300 candles published/);
+    expect(await q.documents()).toBe(900);
+  }, 90_000);
 });
