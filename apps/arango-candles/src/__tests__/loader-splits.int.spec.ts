@@ -43,12 +43,15 @@ describe('arango-candles with a load split over several loader Jobs', () => {
   it('two instances of the queue finish a split load together: one finished, counting every split once', async () => {
     const q = await scenario({ partitions: 4, env: { BATCH_SIZE: '50' } });
     const candles = minuteCandles({ count: 900 });
+    // Both in the group before any data: an instance joining just as the other completes moves partition 0
+    // under the finisher's stamp, and then both report finished (GroupCompletion.stamp accepts that race).
+    const instances = [q.start(), q.start()];
+    await Promise.all(instances.map((instance) => instance.waitForOutput(/joined the consumer group/, 30_000)));
     // As three splits write: each its own candles, then its markers, the others' candles after them.
     for (const [index, part] of [[1, candles.slice(0, 300)], [3, candles.slice(600)], [2, candles.slice(300, 600)]] as const) {
       await q.publisher.candles(part);
       await q.publisher.endOfStream(q.partitions, part.length, `${index}/3`);
     }
-    const instances = [q.start(), q.start()];
     await Promise.all(instances.map((instance) => expectExit(instance, 0, 45_000)));
     const finished = await q.eventsSentSoFar('finished');
     expect(finished).toHaveLength(1);
