@@ -123,6 +123,9 @@ describe('EndOfStreamTracker with loader splits', () => {
     tracker.observe(1, 21n, 21n);
     expect(tracker.isComplete([0, 1], committed([[0, 30n], [1, 21n]]))).toBe(false);
     expect(tracker.pending([0, 1])).toEqual([1]);
+    expect(tracker.missingSplits(1)).toEqual([3]);
+    expect(tracker.missingSplits(0)).toEqual([]);
+    expect(tracker.missingSplits(2)).toBeUndefined();
   });
 
   it('takes a retried split\'s repeated marker as the same split: the newest marker is the last, and its count is the larger of its runs, not their sum', () => {

@@ -131,6 +131,13 @@ export class EndOfStreamTracker {
     });
   }
 
+  /** The splits (1-based) whose markers the partition still lacks, once it has some; undefined before any or after a disagreement. */
+  missingSplits(partition: number): number[] | undefined {
+    const state = this.partitions.get(partition);
+    if (this.problems.length > 0 || this.splitCount === undefined || !state || state.splits.size === 0) return undefined;
+    return Array.from({ length: this.splitCount }, (_, i) => i + 1).filter((index) => !state.splits.has(index));
+  }
+
   /** Partitions still waiting for a marker of some split. */
   pending(partitions: readonly number[]): number[] {
     return partitions.filter((partition) => this.lastMarker(partition) === undefined);

@@ -40,6 +40,8 @@ export class SliceCommitter {
   private readonly tagged = new Set<number>();
   /** Per partition, how often a failed commit rewound it. */
   private readonly epochs = new Map<number, number>();
+  /** Per partition, the missing splits last logged (so the wait is logged once per change). */
+  private readonly waitLogged = new Map<number, string>();
   /** Reading the group's commits for the loader splits below them, after each join (see `joined`). */
   private restoring: Promise<void> = Promise.resolve();
 
@@ -106,10 +108,20 @@ export class SliceCommitter {
       metrics.committedOffset.set({ partition: String(partition) }, Number(offset));
     }
     markers.observe(partition, next, slice.highWatermark);
+    if (next >= slice.highWatermark) this.logSplitWait(partition);
     metrics.consumerLag.set({ partition: String(partition) }, Math.max(0, Number(slice.highWatermark - next)));
     // loadComplete does not throw (a failed metadata read keeps the known partitions); if it ever
     // did, failing is the safe end: the restarted sink reads its markers again.
     await this.loadComplete().then((complete) => complete && ending.end({ kind: 'complete' }), (error) => ending.fail(error));
+  }
+
+  /** At the partition's end with some splits' markers but not all: says which splits it waits for (once per change). */
+  private logSplitWait(partition: number): void {
+    const missing = this.deps.markers.missingSplits(partition);
+    const text = missing?.join(',') ?? '';
+    if (!missing || missing.length === 0 || this.waitLogged.get(partition) === text) return;
+    this.waitLogged.set(partition, text);
+    this.deps.log.info({ partition, missingSplits: missing }, `partition ${partition} is read to its end; waiting for the end-of-stream markers of loader split(s) ${text}`);
   }
 
   private async restoreSplits(partitions: readonly number[]): Promise<void> {

@@ -22,7 +22,8 @@ describe('arango-candles with a load split over several loader Jobs', () => {
     const first = q.start();
     // Everything in the topic stored and committed (the commits go past the markers of an incomplete set)...
     await waitUntil(async () => (await q.committed()) === total, 30_000, `the group's commits to reach the end of the topic (${total} messages)`);
-    // ...and still no finished: markers of 2 of the 3 splits are not the whole range.
+    // ...and still no finished: markers of 2 of the 3 splits are not the whole range. It says what it waits for.
+    await first.waitForOutput(/read to its end; waiting for the end-of-stream markers of loader split\(s\) 2"/, 10_000);
     expect(await isRunning(first)).toBe(true);
     expect(await q.eventsSentSoFar('finished')).toEqual([]);
     expect(await q.documents()).toBe(candles.length);
