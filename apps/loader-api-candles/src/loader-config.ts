@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { positiveInt, topicName } from '@streamforge/config';
 import { KLINE_INTERVALS, type KlineInterval, isKlineInterval } from '@streamforge/binance';
 import { COMPRESSIONS, type CompressionName, type TimeRange } from '@streamforge/loader';
-import { parseTimeRange, TIME_RANGE_FORMS } from '@streamforge/schemas';
+import { LOAD_SPLIT_FORM, parseLoadSplit, parseTimeRange, TIME_RANGE_FORMS, WHOLE_LOAD, type LoadSplit } from '@streamforge/schemas';
 import { workerFlags, workerSettings } from '@streamforge/worker';
 
 const intervalList = KLINE_INTERVALS.join(' ');
@@ -24,6 +24,17 @@ export const loaderConfigSchema = z
         return z.NEVER;
       })
       .describe(TIME_RANGE_FORMS),
+    LOAD_SPLIT: z
+      .string()
+      .optional()
+      .transform((text, ctx): LoadSplit => {
+        if (text === undefined) return WHOLE_LOAD;
+        const parsed = parseLoadSplit(text);
+        if (parsed.ok) return parsed.value;
+        ctx.addIssue({ code: 'custom', message: parsed.reason });
+        return z.NEVER;
+      })
+      .describe(`which of the queue's loader splits this Job is, ${LOAD_SPLIT_FORM}; TIME_RANGE is then its own sub-range (default 1/1: the whole range)`),
     KAFKA_TOPIC: topicName.describe('data topic the candles go to'),
     BINANCE_BASE_URL: z.url().default('https://api.binance.com').describe('Binance spot REST API'),
     BINANCE_API_KEY: z.string().optional().describe('sent as X-MBX-APIKEY; klines are public'),

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   );
   const loader = createCandleLoader(
     {
-      symbol: config.SYMBOL, interval: config.interval, range: config.TIME_RANGE, topic: config.KAFKA_TOPIC, partitions: config.LOADER_PARTITIONS,
+      symbol: config.SYMBOL, interval: config.interval, range: config.TIME_RANGE, split: config.LOAD_SPLIT, topic: config.KAFKA_TOPIC, partitions: config.LOADER_PARTITIONS,
       compression: config.LOADER_COMPRESSION, batchSize: config.LOADER_BATCH_SIZE, batchBytes: config.LOADER_BATCH_BYTES, concurrency: config.LOADER_CONCURRENCY,
       progressEvery: config.LOADER_PROGRESS_EVERY, progressIntervalMs: config.LOADER_PROGRESS_INTERVAL_S * 1000, closeGraceMs: config.LOADER_CLOSE_GRACE_MS,
     },

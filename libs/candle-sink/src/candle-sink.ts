@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { createIndicatorSet } from '@streamforge/indicators';
-import type { Candle, IndicatorSpec } from '@streamforge/schemas';
+import { formatLoadSplit, type Candle, type IndicatorSpec } from '@streamforge/schemas';
 import type { DocumentStore } from '@streamforge/storage';
 import type { Logger } from '@streamforge/logging';
 import { describeKafkaError, ensureTopics, topicPartitions, type TelemetryPublisher } from '@streamforge/kafka';
@@ -100,7 +100,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
   const log = deps.logger.child({ component: 'candle-sink', topic: config.topic, collection: config.collection });
   const { store, metrics, telemetry } = deps;
   const ending = new SinkEnding();
-  const markers = new EndOfStreamTracker();
+  const markers = new EndOfStreamTracker((problem) => log.error(problem));
   const deadLetters = createDeadLettering({ topic: config.deadLetterTopic, sourceTopic: config.topic }, { producer: deps.producer, metrics, log });
   const progress = createLoadProgress(config, { store, telemetry, log, markers, errorCount: () => deadLetters.count });
   const retryHooks = storeRetryHooks(config.collection, { ending, metrics, log });
@@ -121,7 +121,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
 
   const completion = new GroupCompletion({ groupId: config.groupId, topic: config.topic, pollMs: GROUP_POLL_MS }, { kafka: deps.kafka, ending, log });
   let watching: Promise<void> | undefined;
-  const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, finishes: () => completion.finishes, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
+  const committer = new SliceCommitter(config.topic, { kafka: deps.kafka, groupId: config.groupId, finishes: () => completion.finishes, markers, deadLetters, progress, ending, metrics, log, consumer: () => consumer });
   const writeSlice = createSliceWriter(config, { store, metrics, ending, progress, retryHooks });
   const pipeline = new WritePipeline<DecodedSlice>(PIPELINE_DEPTH, {
     write: live ? live.measuring(writeSlice) : writeSlice,
@@ -137,12 +137,12 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       decodeSlice(
         source,
         messages,
-        (offset, count) => {
+        (offset, { count, split }) => {
           metrics.endOfStreamMarkers.inc();
           // A live load's marker ends the backfill, not the load: the live loader goes on after it.
           if (config.live) return log.info({ partition: source.partition, offset, count }, 'end-of-stream marker of the backfill; the live load goes on');
-          markers.record({ partition: source.partition, offset: BigInt(offset), count });
-          log.info({ partition: source.partition, offset, count }, 'end-of-stream marker');
+          markers.record({ partition: source.partition, offset: BigInt(offset), count, split });
+          log.info({ partition: source.partition, offset, count, split: split && formatLoadSplit(split) }, 'end-of-stream marker');
         },
         enrich,
       ),
@@ -172,6 +172,7 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
         ready = true;
         completion.assigned = partitions;
         liveIndicators?.assigned(partitions.length, committer.partitions.length);
+        committer.joined(partitions);
       },
     });
     await consume(consumer, config.topic, eachBatch);
@@ -199,8 +200,9 @@ export function createCandleSink(config: CandleSinkConfig, deps: CandleSinkDeps)
       log.info({ candlesWritten: progress.candlesWritten, documents: recordsWritten }, 'load complete: another instance of the group reported finished; leaving');
       return { status: 'complete-elsewhere', recordsWritten };
     }
-    // What every instance committed: the markers' count and the dead letters of all partitions.
+    // What every instance committed: the markers' count (and splits) and the dead letters of all partitions.
     progress.restore(view.state.expectedRecords);
+    for (const [partition, splits] of view.state.splits) markers.restore(partition, splits);
     deadLetters.restore(view.state.deadLettered);
     const outcome = await report({ kind: 'complete' });
     if (outcome.status === 'finished') await completion.stamp(member, view);

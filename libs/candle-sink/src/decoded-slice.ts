@@ -3,7 +3,7 @@ import type { Candle } from '@streamforge/schemas';
 import { decodeCandle, type CandleEnricher } from './candle-decoder';
 import { withKafkaVersion } from './candle-version';
 import type { DeadLetter } from './dead-letter-queue';
-import { readEndOfStream } from './end-of-stream-tracker';
+import { readEndOfStream, type EndOfStreamHeaders } from './end-of-stream-tracker';
 
 /** The calls of the batch a slice came from that it needs once eachBatch may have returned. */
 export interface GroupHandles {
@@ -42,14 +42,14 @@ export interface SliceSource {
  * Parses one slice of a fetched batch: candles to write (each through `enrich`, in offset order),
  * bad messages for the dead-letter topic; end-of-stream markers go to `onMarker`.
  */
-export function decodeSlice(source: SliceSource, messages: KafkaMessage[], onMarker: (offset: string, count: number | undefined) => void, enrich?: CandleEnricher): DecodedSlice {
+export function decodeSlice(source: SliceSource, messages: KafkaMessage[], onMarker: (offset: string, marker: EndOfStreamHeaders) => void, enrich?: CandleEnricher): DecodedSlice {
   const candles: Candle[] = [];
   const letters: DeadLetter[] = [];
   let newest = -1;
   for (const message of messages) {
     const marker = readEndOfStream(message.headers);
     if (marker) {
-      onMarker(message.offset, marker.count);
+      onMarker(message.offset, marker);
       continue;
     }
     const decoded = decodeCandle(message.value, enrich);

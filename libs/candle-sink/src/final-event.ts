@@ -56,9 +56,13 @@ export async function sendFinalEvent(
   const summary = `${documents} documents in ${config.collection}; this run wrote ${candlesWritten} candles; ${errorCount} messages dead-lettered in all`;
   if (ending.kind === 'complete') {
     // A scaled-out instance may have read none of the markers itself: the group's commits told it their count.
+    const bySplit = markers.countsBySplit();
     const loaderCounts = markers.all().length > 0 ? markers.all().map((m) => m.count ?? '?').join(', ') : String(progress.expectedRecords() ?? '?');
+    const reported = bySplit
+      ? `end-of-stream markers of ${bySplit.length} loader splits report ${bySplit.map((count) => count ?? '?').join(' + ')} candles published`
+      : `end-of-stream markers report ${loaderCounts} candles published`;
     log.info({ documents, candlesWritten, errorCount, markers: markers.all().length }, 'load complete');
-    await telemetry.send('finished', { message: `${summary} (end-of-stream markers report ${loaderCounts} candles published)`, records_written: documents, ...progress.fields() });
+    await telemetry.send('finished', { message: `${summary} (${reported})`, records_written: documents, ...progress.fields() });
     return { status: 'finished', recordsWritten: documents };
   }
   if (ending.kind === 'stop') {

@@ -102,7 +102,7 @@ export class GroupCompletion {
   async stamp(consumer: Consumer, view: GroupView): Promise<void> {
     const commit = view.state.commits.get(0);
     if (!commit) return;
-    const metadata = encodePartitionState({ deadLettered: view.state.deadLettered.get(0) ?? 0, expectedRecords: view.state.expectedRecords, endOfStream: commit.endOfStream, finishes: view.state.finishes + 1 });
+    const metadata = encodePartitionState({ deadLettered: view.state.deadLettered.get(0) ?? 0, expectedRecords: view.state.expectedRecords, endOfStream: commit.endOfStream, finishes: view.state.finishes + 1, splits: view.state.splits.get(0) });
     try {
       await consumer.commitOffsets([{ topic: this.config.topic, partition: 0, offset: commit.offset.toString(), metadata }]);
     } catch (error) {

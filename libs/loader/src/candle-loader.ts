@@ -6,7 +6,7 @@ import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { BinanceAbortedError, type BinanceKlinesClient, type KlineInterval } from '@streamforge/binance';
 import { ensureTopics, topicPartitions, type TelemetryPublisher } from '@streamforge/kafka';
 import type { Logger } from '@streamforge/logging';
-import { EOS_HEADER, EOS_KEY, candleSchema, describeIssues } from '@streamforge/schemas';
+import { EOS_HEADER, EOS_KEY, EOS_SPLIT_HEADER, WHOLE_LOAD, candleSchema, describeIssues, formatLoadSplit, type LoadSplit } from '@streamforge/schemas';
 import { type CandleMessage, candleEncoder } from './candle-encoder';
 import { LoadFailedError, LoaderError } from './errors';
 import { planLoad } from './load-plan';
@@ -22,6 +22,11 @@ export interface CandleLoaderConfig {
   symbol: string;
   interval: KlineInterval;
   range: TimeRange;
+  /**
+   * Which of the queue's loader splits this run is (default 1/1): `range` is then its own sub-range,
+   * its end-of-stream markers name the split, and a retry resumes within that sub-range only.
+   */
+  split?: LoadSplit;
   topic: string;
   /** Partitions of the topic when this run creates it. */
   partitions: number;
@@ -67,7 +72,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Builds a loader for one symbol, interval and range. */
 export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoaderDeps): CandleLoader {
-  const log = deps.logger.child({ component: 'candle-loader' });
+  const split = config.split ?? WHOLE_LOAD;
+  const splitText = formatLoadSplit(split);
+  const log = deps.logger.child({ component: 'candle-loader', split: splitText });
+  // Named in the events of a split load only: an unsplit load's messages stay as they were.
+  const ofSplit = split.of > 1 ? ` (split ${splitText})` : '';
   const now = deps.now ?? Date.now;
   const stopController = new AbortController();
   let stopReason = '';
@@ -92,14 +101,14 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
     await deps.producer.send({
       topic,
       acks: -1,
-      messages: partitions.map((partition) => ({ partition, key: EOS_KEY, value, headers: { [EOS_HEADER]: value } })),
+      messages: partitions.map((partition) => ({ partition, key: EOS_KEY, value, headers: { [EOS_HEADER]: value, [EOS_SPLIT_HEADER]: splitText } })),
     });
-    log.info({ partitions: partitions.length, count }, 'end-of-stream markers written');
+    log.info({ partitions: partitions.length, count }, `end-of-stream markers of split ${splitText} written`);
   }
 
   async function run(): Promise<LoadOutcome> {
     const rangeText = `${iso(config.range.from)}..${iso(config.range.to)}`;
-    await deps.telemetry.send('started', { message: `loading ${symbol} ${interval} ${rangeText} into ${topic}` });
+    await deps.telemetry.send('started', { message: `loading ${symbol} ${interval} ${rangeText} into ${topic}${ofSplit}` });
     let progress: ProgressReporter | undefined;
     let expected = 0;
     try {
@@ -108,9 +117,8 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
       if (partitions.length !== config.partitions) {
         log.warn({ topic, existing: partitions.length, configured: config.partitions }, 'topic already exists with another partition count; using it as it is');
       }
-      const resume = await findResumePoint(deps.kafka, topic, { symbol, interval }, { logger: log });
-      // A candle outside the range came from another load into the same topic: it says nothing about this range.
-      const resumeAfter = resume && resume.openTime >= config.range.from && resume.openTime < config.range.to ? resume.openTime : undefined;
+      // Only candles of this range count: others came from another split or another load into the same topic.
+      const resumeAfter = (await findResumePoint(deps.kafka, topic, { symbol, interval, range: config.range }, { logger: log }))?.openTime;
       if (!stopController.signal.aborted) await deps.klines.loadRateLimits(symbol, stopController.signal);
       const plan = planLoad(interval, config.range, { now: now(), closeGraceMs: config.closeGraceMs, resumeAfter });
       expected = plan.expected;
@@ -172,7 +180,7 @@ export function createCandleLoader(config: CandleLoaderConfig, deps: CandleLoade
       log.info({ ...stats, gaps: result.gaps.length, missing: result.missing }, 'load finished');
       const gapText = result.gaps.length === 0 ? 'no gaps' : `${result.gaps.length} exchange gap(s), ${result.missing} candles missing`;
       await deps.telemetry.send('finished', {
-        message: `loaded ${result.published} of ${expected} candles (${gapText})`,
+        message: `loaded ${result.published} of ${expected} candles${ofSplit} (${gapText})`,
         records_written: result.published,
         last_loaded_timestamp: last,
         expected_records: expected,

@@ -49,4 +49,22 @@ describe('findResumePoint', () => {
       [2, T + 5 * M],
     ]);
   });
+
+  it('with a range, reads back past the candles of other splits interleaved after its own, and ignores the partitions without one', async () => {
+    const topic = uniqueName('resume-splits');
+    await ensureTopics(kafka, [{ topic, numPartitions: 3 }]);
+    const first = { from: T, to: T + 100 * M };
+    const second = { from: T + 100 * M, to: T + 200 * M };
+    // Split 1 wrote 20 candles on partitions 0 and 1, then split 2 wrote 300 after them (more than the first chunk).
+    await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => candle('BTCUSDT', T + i * M, i % 2)) });
+    await producer.send({ topic, messages: Array.from({ length: 300 }, (_, i) => candle('BTCUSDT', second.from + (i % 100) * M, i % 3)) });
+    const point = await findResumePoint(kafka, topic, { symbol: 'BTCUSDT', interval: '1m', range: first }, { logger });
+    expect(point?.partitions.map((p) => [p.partition, p.openTime])).toEqual([
+      [0, T + 18 * M],
+      [1, T + 19 * M],
+    ]);
+    expect(point?.openTime).toBe(T + 18 * M);
+    expect((await findResumePoint(kafka, topic, { symbol: 'BTCUSDT', interval: '1m', range: second }, { logger }))?.openTime).toBe(second.from + 98 * M);
+    expect(await findResumePoint(kafka, topic, { symbol: 'BTCUSDT', interval: '1m', range: { from: T + 200 * M, to: T + 300 * M } }, { logger })).toBeUndefined();
+  });
 });

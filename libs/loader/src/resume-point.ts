@@ -1,9 +1,11 @@
 /**
- * Finds the newest candle of a series already in the data topic, so a retried Job continues after
- * it instead of downloading the range again.
+ * Finds the newest candle of a series (within a range) already in the data topic, so a retried Job
+ * continues after it instead of downloading the range again.
  *
- * Each partition is read backwards in growing chunks from its end until a candle of the series
- * shows up (EOS markers and other series are skipped). With several partitions the answer is the
+ * Each partition is read backwards in growing chunks from its end until a candle of the series in
+ * the range shows up (EOS markers, other series and candles outside the range are skipped: loader
+ * splits of one queue interleave their sub-ranges on the same partitions, and a restarted split must
+ * find its own newest candle, not its neighbour's). With several partitions the answer is the
  * OLDEST of the per-partition newest candles: a send that failed half-way can leave one partition
  * behind the others, and resuming from the newest would leave a hole there. Re-sending a few
  * candles is harmless (the sink upserts by _key); a hole is not.
@@ -12,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '@streamforge/logging';
 import { ResumePointError } from './errors';
+import type { TimeRange } from './time-range';
 
 export interface ResumePoint {
   openTime: number;
@@ -81,14 +84,18 @@ async function readRanges(
   }
 }
 
-/** Newest candle whose key starts with `<SYMBOL>_<interval>_`, or undefined when the topic has none. */
+/**
+ * Newest candle whose key is `<SYMBOL>_<interval>_<open_time>` with open_time in `series.range`
+ * (any open_time without one), or undefined when the topic has none.
+ */
 export async function findResumePoint(
   kafka: Kafka,
   topic: string,
-  series: { symbol: string; interval: string },
+  series: { symbol: string; interval: string; range?: TimeRange },
   deps: { logger: Logger; timeoutMs?: number },
 ): Promise<ResumePoint | undefined> {
   const prefix = `${series.symbol}_${series.interval}_`;
+  const { range } = series;
   const admin = kafka.admin();
   let offsets: Array<{ partition: number; low: string; high: string }>;
   await admin.connect();
@@ -113,7 +120,7 @@ export async function findResumePoint(
       (partition, key, offset) => {
         if (!key?.startsWith(prefix)) return;
         const openTime = Number(key.slice(prefix.length));
-        if (!Number.isSafeInteger(openTime)) return;
+        if (!Number.isSafeInteger(openTime) || (range && (openTime < range.from || openTime >= range.to))) return;
         const best = found.get(partition);
         if (!best || openTime > best.openTime) found.set(partition, { openTime, offset });
       },
@@ -125,6 +132,6 @@ export async function findResumePoint(
   if (found.size === 0) return undefined;
   const partitions = [...found].map(([partition, f]) => ({ partition, ...f })).sort((a, b) => a.partition - b.partition);
   const openTime = Math.min(...partitions.map((p) => p.openTime));
-  deps.logger.info({ topic, openTime, partitions }, 'newest candle already in the topic');
+  deps.logger.info({ topic, openTime, partitions }, range ? 'newest candle of the range already in the topic' : 'newest candle already in the topic');
   return { openTime, partitions };
 }

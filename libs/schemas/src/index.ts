@@ -12,3 +12,4 @@ export * from './candles-api';
 export * from './redact-locations';
 export * from './indicator-list';
 export * from './documented-text';
+export * from './load-split';

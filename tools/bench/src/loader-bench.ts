@@ -1,6 +1,6 @@
 /**
  * npm run bench:loader [-- --profiles raw,polite --compression none,gzip --concurrency 4 --polite-days 120 --raw-range 2023-01-01:2023-12-31 --raw-latency-ms 0
- *                         --sasl | --transport plaintext|sasl|both --runs N]
+ *                         --splits N --partitions P --sasl | --transport plaintext|sasl|both --runs N]
  *
  * Runs the built loader-api-candles bundle against the Binance simulator (in this process) and a
  * real broker (see bench-transport.ts: KAFKA_BOOTSTRAP_SERVERS and, for SASL_SSL, what
@@ -10,8 +10,12 @@
  *   raw    — a year of 1m candles (525,600), no latency, no weight limit;
  *   polite — 50 ms latency and a 200 weight / 10 s limit, so pacing decides the speed; prints the
  *            weight rate achieved as a share of the loader's budget (share × limit) and the 429s.
+ * `--splits N` runs the raw profile as N loader processes at once (LOAD_SPLIT k/N), each on its
+ * contiguous sub-range of the range (splitRange, as queue-manager cuts it), into one topic of
+ * `--partitions` partitions (default 1, as an unsplit loader creates it): the wall time from the
+ * first start to the last exit, and the candles of all splits per second of it.
  * Each run is then checked: the loader exited 0 and reported every candle of the range, and the data
- * topic, read back, holds exactly those candles once plus one end marker per partition. A failed check
+ * topic, read back, holds exactly those candles once plus one end marker per partition (and split). A failed check
  * prints MISMATCH and the bench exits 1, so a fast but wrong loader never shows as a good figure.
  */
 import { spawn } from 'node:child_process';
@@ -19,9 +23,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { splitRange } from '@streamforge/binance';
 import { type BinanceSimulator, type BinanceSimulatorOptions, startBinanceSimulator } from '@streamforge/binance/testing';
 import { createKafkaClient, ensureTopics, kafkaConnectionSettings, topicPartitions } from '@streamforge/kafka';
 import { createLogger } from '@streamforge/logging';
+import { parseTimeRange } from '@streamforge/schemas';
 import { expectedMinuteCandles, judge, readBackCandles } from './bench-checks';
 import { benchBroker, parseTransportRuns, TRANSPORT_OPTIONS, range, TRANSPORT_LABEL, type Transport } from './bench-transport';
 
@@ -67,10 +73,16 @@ async function main(): Promise<void> {
       // The simulator answers at once; a real exchange is tens of ms away, which is what concurrency is for.
       'raw-latency-ms': { type: 'string', default: '0' },
       'batch-size': { type: 'string' },
+      splits: { type: 'string', default: '1' },
+      partitions: { type: 'string', default: '1' },
       ...TRANSPORT_OPTIONS,
     },
   });
   const { transports, runs } = parseTransportRuns(values);
+  const splits = Number(values.splits);
+  if (!Number.isInteger(splits) || splits < 1 || splits > 16) throw new Error(`--splits must be a whole number from 1 to 16, got "${values.splits}"`);
+  const partitions = Number(values.partitions);
+  if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`--partitions must be a whole number ≥ 1, got "${values.partitions}"`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npx nx build loader-api-candles)`);
   const broker = await benchBroker(transports);
   const brokerPid = broker.pid;
@@ -92,7 +104,12 @@ async function main(): Promise<void> {
 
   let allChecksHeld = true;
   let transport: Transport = transports[0] as Transport;
-  async function profile(name: string, simOptions: BinanceSimulatorOptions, env: Record<string, string> & { TIME_RANGE: string }): Promise<{ sim: BinanceSimulator; result: RunResult }> {
+  async function profile(
+    name: string,
+    simOptions: BinanceSimulatorOptions,
+    env: Record<string, string> & { TIME_RANGE: string },
+    splitCount = 1,
+  ): Promise<{ sim: BinanceSimulator; result: RunResult; perSplit: RunResult[] }> {
     out(`${name} over ${TRANSPORT_LABEL[transport]} (load average ${loadAverage()} before the run)`);
     const sim = await startBinanceSimulator(simOptions);
     const id = `bench-${name}-${Date.now().toString(36)}`;
@@ -101,12 +118,21 @@ async function main(): Promise<void> {
     try {
       const cpuBefore = process.cpuUsage();
       const brokerBefore = brokerCpu();
-      const result = await runLoader({
-        ...broker.env(transport), QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data,
-        QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: sim.url, LOADER_CONCURRENCY: values.concurrency as string,
-        ...(values['batch-size'] ? { LOADER_BATCH_SIZE: values['batch-size'] } : {}),
-        ...env,
-      });
+      // The topic exists before the splits start, so none of them races another to create it.
+      await ensureTopics(kafka, [{ topic: topics.data, numPartitions: partitions }]);
+      const started = Date.now();
+      const perSplit = await Promise.all(
+        subRanges(env.TIME_RANGE, splitCount).map((timeRange, index) =>
+          runLoader({
+            ...broker.env(transport), QUEUE_ID: id, SYMBOL: 'BTCUSDT', TYPE: 'api_candles_1m', KAFKA_TOPIC: topics.data, LOADER_PARTITIONS: String(partitions),
+            QUEUE_EVENTS_TOPIC: topics.events, QUEUE_CONTROL_TOPIC: topics.control, BINANCE_BASE_URL: sim.url, LOADER_CONCURRENCY: values.concurrency as string,
+            ...(values['batch-size'] ? { LOADER_BATCH_SIZE: values['batch-size'] } : {}),
+            ...env,
+            ...(splitCount > 1 ? { TIME_RANGE: timeRange, LOAD_SPLIT: `${index + 1}/${splitCount}`, TELEMETRY_PRODUCER_ID: `loader-producer__split${index + 1}` } : {}),
+          }),
+        ),
+      );
+      const result = combine(perSplit, (Date.now() - started) / 1000);
       const cpu = process.cpuUsage(cpuBefore);
       // The simulator runs in this process: its CPU is part of what 2 cores must carry.
       const brokerAfter = brokerCpu();
@@ -114,17 +140,17 @@ async function main(): Promise<void> {
       out(`  (${name}: simulator and bench process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s${brokerText})`);
       const expected = expectedMinuteCandles(env.TIME_RANGE);
       const readBack = await readBackCandles(kafka, topics.data);
-      const partitions = readBack.candles + readBack.markers > 0 ? (await topicPartitions(kafka, topics.data)).length : 0;
+      const topicPartitionCount = readBack.candles + readBack.markers > 0 ? (await topicPartitions(kafka, topics.data)).length : 0;
       const verdict = judge([
-        { what: 'loader exit code', expected: 0, actual: result.exitCode ?? 'signal' },
-        { what: "candles the loader reported published ('load finished')", expected, actual: result.finished?.published ?? 'no load finished line' },
+        { what: splitCount > 1 ? `loader exit codes (${splitCount} splits)` : 'loader exit code', expected: perSplit.map(() => 0).join(','), actual: perSplit.map((r) => r.exitCode ?? 'signal').join(',') },
+        { what: "candles the loaders reported published ('load finished')", expected, actual: perSplit.every((r) => r.finished) ? (result.finished?.published ?? 0) : 'no load finished line' },
         { what: `candles read back from ${topics.data}`, expected, actual: readBack.candles },
         { what: 'distinct candle keys read back (no duplicates)', expected, actual: readBack.distinctKeys },
-        { what: 'end-of-stream markers read back (one per partition)', expected: partitions, actual: readBack.markers },
+        { what: 'end-of-stream markers read back (one per partition and split)', expected: topicPartitionCount * splitCount, actual: readBack.markers },
       ]);
       verdict.lines.forEach(out);
       allChecksHeld &&= verdict.ok;
-      return { sim, result };
+      return { sim, result, perSplit };
     } finally {
       await sim.close();
       await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
@@ -139,8 +165,19 @@ async function main(): Promise<void> {
     for (transport of transports) {
       if (profiles.includes('raw')) {
         for (const compression of (values.compression as string).split(',')) {
-          const { result } = await profile('raw', { weightLimit: null, latencyMs: rawLatencyMs }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression });
+          const { result, perSplit } = await profile('raw', { weightLimit: null, latencyMs: rawLatencyMs }, { TIME_RANGE: values['raw-range'] as string, LOADER_COMPRESSION: compression }, splits);
           const f = result.finished;
+          if (splits > 1) {
+            out(
+              f
+                ? `raw    ${TRANSPORT_LABEL[transport]} compression=${compression.padEnd(4)} splits=${splits} partitions=${partitions}: ${f.published} candles in ${result.wallSeconds.toFixed(2)} s wall ` +
+                    `(first start to last exit) = ${Math.round(f.published / result.wallSeconds)} candles/s summed; per split ` +
+                    `${perSplit.map((r, i) => `${i + 1}/${splits} ${r.finished ? `${r.finished.candlesPerSecond} candles/s over ${r.finished.seconds.toFixed(2)} s` : `exit ${r.exitCode}`}`).join(', ')}; ` +
+                    `loader CPU ${f.cpuSeconds.toFixed(2)} s in all, peak RSS ${f.maxRssMb} MB per process at most`
+                : `raw    compression=${compression} splits=${splits}: a split exited without finishing (${perSplit.map((r) => r.exitCode).join(', ')})`,
+            );
+            continue;
+          }
           if (f) raw.push({ transport, compression, f, wallSeconds: result.wallSeconds });
           out(
             f
@@ -184,13 +221,41 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (transports.length > 1 || runs > 1) printSideBySide(raw);
+  if ((transports.length > 1 || runs > 1) && raw.length > 0) printSideBySide(raw);
   await admin.disconnect();
   await broker.stop();
   if (!allChecksHeld) {
     out('loader-bench: a check failed (MISMATCH above): these figures are not valid');
     process.exitCode = 1;
   }
+}
+
+/** TIME_RANGE cut into `count` contiguous sub-ranges on candle boundaries, as ISO instants (the whole text when 1). */
+function subRanges(timeRange: string, count: number): string[] {
+  if (count === 1) return [timeRange];
+  const parsed = parseTimeRange(timeRange);
+  if (!parsed.ok) throw new Error(`time range ${JSON.stringify(timeRange)}: ${parsed.reason}`);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return splitRange('1m', { from: parsed.value.fromMs, to: parsed.value.untilMs }, count).map((part) => `${iso(part.from)}/${iso(part.to)}`);
+}
+
+/** The splits' runs as one: published and CPU summed, peak RSS the largest, the wall time of them all. */
+function combine(runs: RunResult[], wallSeconds: number): RunResult {
+  if (runs.length === 1) return runs[0] as RunResult;
+  const exitCode = runs.find((r) => r.exitCode !== 0)?.exitCode ?? 0;
+  const done = runs.map((r) => r.finished).filter((f): f is NonNullable<RunResult['finished']> => f !== undefined);
+  const published = done.reduce((sum, f) => sum + f.published, 0);
+  return {
+    exitCode,
+    wallSeconds,
+    finished: done.length === 0 ? undefined : {
+      published,
+      seconds: Math.max(...done.map((f) => f.seconds)),
+      candlesPerSecond: Math.round(published / wallSeconds),
+      cpuSeconds: done.reduce((sum, f) => sum + f.cpuSeconds, 0),
+      maxRssMb: Math.max(...done.map((f) => f.maxRssMb)),
+    },
+  };
 }
 
 function loadAverage(): string {

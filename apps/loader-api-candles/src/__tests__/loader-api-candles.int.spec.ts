@@ -3,7 +3,7 @@ import axios from 'axios';
 import type { Producer } from 'kafkajs';
 import { createIdempotentProducer } from '@streamforge/kafka';
 import { createTestKafka } from '@streamforge/kafka/testing';
-import { EOS_HEADER, candleSchema } from '@streamforge/schemas';
+import { EOS_HEADER, EOS_SPLIT_HEADER, candleSchema } from '@streamforge/schemas';
 import { bundlePath, killAllWorkerProcesses, metricsPortOf } from '@streamforge/worker/testing';
 import { AUG_1, DAY, MINUTE, type Scenario, candleMessages, isEos, klinesRequests, loaderScenario, minutes, openTimes, readTopic } from './loader-harness';
 
@@ -43,6 +43,8 @@ describe('loader-api-candles against the simulator and a real broker', () => {
     expect(eos && isEos(eos)).toBe(true);
     expect(eos?.headers[EOS_HEADER]).toBe('1440');
     expect(eos?.value).toBe('1440');
+    // Unsplit (no LOAD_SPLIT): the marker says so, as every split's marker does.
+    expect(eos?.headers[EOS_SPLIT_HEADER]).toBe('1/1');
 
     // The numbers are Binance's decimal strings, parsed.
     const { data } = await axios.get<unknown[][]>(`${s.sim.url}/api/v3/klines`, { params: { symbol: 'BTCUSDT', interval: '1m', startTime: AUG_1, limit: 1 } });
@@ -242,6 +244,7 @@ describe('loader-api-candles configuration', () => {
     [{ INTERVAL: '2m' }, /^configuration error: INTERVAL: one of 1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w 1M \(got "2m"\)$/],
     [{ TYPE: 'api_candles_7m' }, /^configuration error: INTERVAL: not set, and TYPE api_candles_7m does not end in _<interval> with an interval of 1s 1m .* 1M \(it is not set\)$/],
     [{ INTERVAL: '5m' }, /^configuration error: INTERVAL: 5m contradicts TYPE api_candles_1m; set one of them \(got "5m"\)$/],
+    [{ LOAD_SPLIT: '4/3' }, /^configuration error: LOAD_SPLIT: expected <k>\/<n> with 1 ≤ k ≤ n ≤ 16, e\.g\. 2\/3 \(got "4\/3"\)$/],
     [{ LOADER_WEIGHT_SHARE: '1.5' }, /^configuration error: LOADER_WEIGHT_SHARE: .*1.*\(got "1.5"\)$/],
   ])('exits 2 with one clear line for %j', (env, line) => {
     const result = run(env);

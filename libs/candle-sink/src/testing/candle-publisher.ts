@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import { EOS_HEADER, EOS_KEY, type Candle } from '@streamforge/schemas';
+import { EOS_HEADER, EOS_KEY, EOS_SPLIT_HEADER, type Candle } from '@streamforge/schemas';
 
 /** Publishes candles (or raw values) and end-of-stream markers the way the loader does, for tests and benchmarks. */
 export class CandlePublisher {
@@ -27,12 +27,13 @@ export class CandlePublisher {
     await this.producer.send({ topic: this.topic, acks: -1, messages });
   }
 
-  /** One marker per partition, as a finished loader run writes them. */
-  async endOfStream(partitions: number[], count: number): Promise<void> {
+  /** One marker per partition, as a finished loader run writes them; `split` (`k/n`) as a loader split writes them. */
+  async endOfStream(partitions: number[], count: number, split?: string): Promise<void> {
+    const headers = { [EOS_HEADER]: String(count), ...(split === undefined ? {} : { [EOS_SPLIT_HEADER]: split }) };
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: partitions.map((partition) => ({ partition, key: EOS_KEY, value: String(count), headers: { [EOS_HEADER]: String(count) } })),
+      messages: partitions.map((partition) => ({ partition, key: EOS_KEY, value: String(count), headers })),
     });
   }
 

@@ -44,6 +44,15 @@ describe('benchBroker without listeners in the environment', () => {
   }, 150_000);
 });
 
+describe('bench:loader --splits', () => {
+  it('runs 2 loader splits at once into one topic, checks every candle once and a marker per partition and split, and prints the summed rate', async () => {
+    const stdout = await bench('loader-bench.ts', ['--profiles', 'raw', '--raw-range', '2023-01-01:2023-01-01', '--splits', '2', '--partitions', '2']);
+    expect(stdout).toMatch(/^raw +plaintext compression=none splits=2 partitions=2: 1440 candles in [\d.]+ s wall \(first start to last exit\) = \d+ candles\/s summed; per split 1\/2 \d+ candles\/s over [\d.]+ s, 2\/2 \d+ candles\/s/m);
+    expect(stdout).toMatch(/check ok +end-of-stream markers read back \(one per partition and split\): expected 4, got 4/);
+    expect({ checks: (stdout.match(/^\s*check ok /gm) ?? []).length, failed: failedChecks(stdout) }).toEqual({ checks: 5, failed: [] });
+  }, 160_000);
+});
+
 describe('benches over both transports (--transport both, --sasl)', () => {
   it('`npm run bench:loader -- --transport both` loads over plaintext and SASL_SSL, checks each, and prints both side by side', async () => {
     const stdout = await bench('loader-bench.ts', ['--transport', 'both', '--profiles', 'raw', '--raw-range', '2023-01-01:2023-01-01']);
