@@ -43,6 +43,25 @@ describe('a queue whose target errors', () => {
   });
 });
 
+describe('a queue whose targets run as several instances', () => {
+  it('launches one Job per instance; one failed split marks only its line, and every other instance is stopped and ended', async () => {
+    const h = (harness = await createHarness());
+    const { queue_id: queueId, targets } = await h.service.start({ ...loadRequest(), targets: [{ target: 'loader-api-candles', splits: 2 }, { target: 'arango-candles', replicas: 2 }] });
+    const jobs = targets.flatMap((t) => t.instances?.map((i) => i.job_name) ?? []);
+    expect((await h.launcher.list(queueId)).map((w) => `${w.jobName}:${w.phase}`).sort()).toEqual(jobs.map((job) => `${job}:running`).sort());
+    const [, failedSplit] = targets[0].instances ?? [];
+    await h.launcher.stop(failedSplit.job_name);
+    h.service.handleWorkerExit({ jobName: failedSplit.job_name, queueId, target: 'loader-api-candles', phase: 'failed', restarts: 0, detail: 'exit code 1' });
+    await h.control.waitFor((c: { command?: string; queue_id?: string }) => c.command === 'stop' && c.queue_id === queueId, { timeoutMs: 15_000 });
+    // The stand-in workers never answer the stop: after the grace, the launcher ends each remaining instance's Job.
+    const ended = await eventually('every other instance interrupted by the launcher', stateOf(h, queueId), (s) => s.targets.every((t) => t.instances?.every((i) => i.status === 'interrupted' || i.status === 'error')));
+    expect(ended.status).toBe('error');
+    expect(ended.targets.map((t) => [t.status, t.instances?.map((i) => i.status)])).toEqual([['error', ['interrupted', 'error']], ['interrupted', ['interrupted', 'interrupted']]]);
+    expect(ended.targets[0].error_message).toBe('2/2: worker failed (exit code 1) after 0 restart(s) without reporting an error');
+    expect(await phasesOf(h, queueId)()).toEqual(['arango-candles:stopped', 'arango-candles:stopped', 'loader-api-candles:stopped', 'loader-api-candles:stopped']);
+  });
+});
+
 describe('the duplicate-load check', () => {
   it('refuses a load whose earlier queue ended in error while its workers still run, and admits it once they ended', async () => {
     const h = (harness = await createHarness());
