@@ -12,7 +12,7 @@ import { applyEvent, failTarget, newQueueState, requestStop, TERMINAL_QUEUE } fr
 import type { QueueCursor, QueuePageQuery, QueueStateRepository } from './queue-state-repository';
 import { loadSignature, StartAdmission } from './start-admission';
 import { DEFAULT_RANGE_LIMITS, planStart, type QueuePlan } from './start-plan';
-import { runningTargets, StopSupervisor } from './stop-supervisor';
+import { runningJobNames, runningTargets, StopSupervisor } from './stop-supervisor';
 import { startTopicsFor } from './start-topics';
 import { workerSpecsFor } from './worker-spec';
 
@@ -30,6 +30,8 @@ export interface QueueServiceConfig {
   maxRunningQueues: number;
   /** Admission: starts in progress at once. */
   maxConcurrentStarts: number;
+  /** Admission: worker instances running or starting at once (default DEFAULT_MAX_RUNNING_WORKERS). */
+  maxRunningWorkers?: number;
   /** A start's Kafka steps (topics, start commands) together; past it the start fails with 503. */
   startKafkaTimeoutMs: number;
   /** Attempts to record a worker's exit when the store fails (1 s, 2 s, 4 s… apart). */
@@ -118,7 +120,8 @@ export class QueueService {
     const signature = loadSignature(plan.symbol, plan.timeRange, plan.targets);
     let release: () => void;
     try {
-      release = await this.admission.admit(plan.queueId, signature, (inFlight) => this.checkAdmission(plan, signature, inFlight));
+      const workers = plan.targets.reduce((sum, t) => sum + t.instances.length, 0);
+      release = await this.admission.admit(plan.queueId, { signature, workers }, (inFlight) => this.checkAdmission(plan, signature, inFlight));
     } catch (error) {
       if (error instanceof AdmissionError) this.deps.metrics.startsRefused.inc({ limit: error.limit });
       throw error;
@@ -130,8 +133,8 @@ export class QueueService {
     }
   }
 
-  /** Running queues (for the limit); throws when the same load is running or starting. */
-  private async checkAdmission(plan: QueuePlan, signature: string, inFlight: ReadonlySet<string>): Promise<{ runningQueues: number }> {
+  /** Running queues and their running workers (for the limits); throws when the same load is running or starting. */
+  private async checkAdmission(plan: QueuePlan, signature: string, inFlight: ReadonlySet<string>): Promise<{ runningQueues: number; runningWorkers: number }> {
     const conflict = (detail: string, queueId: string) =>
       new QueueConflictError(`the same load (${plan.symbol} ${plan.type} ${plan.timeRange}) is ${detail}; stop it or wait for it to end`, queueId);
     if (inFlight.has(signature)) throw conflict('being started by another request', plan.queueId);
@@ -139,15 +142,17 @@ export class QueueService {
     // still run (until the stop reaches them): what the launcher still runs counts as well.
     const { states, withWorkers } = await this.queuesWithActivity();
     let runningQueues = 0;
+    let runningWorkers = 0;
     for (const state of states) {
       const live = !TERMINAL_QUEUE.has(state.status) || runningTargets(state).length > 0 || withWorkers.has(state.queue_id);
       if (!live) continue;
       if (!TERMINAL_QUEUE.has(state.status)) runningQueues += 1;
+      runningWorkers += runningTargets(state).flatMap(runningJobNames).length;
       if (loadSignature(state.symbol, state.time_range, state.targets) !== signature) continue;
       const workers = withWorkers.has(state.queue_id) ? 'its workers still run' : `status ${state.status}`;
       throw conflict(`already running in queue ${state.queue_id} (${workers})`, state.queue_id);
     }
-    return { runningQueues };
+    return { runningQueues, runningWorkers };
   }
 
   private async startAdmitted(plan: QueuePlan): Promise<StartQueueResult> {
