@@ -68,6 +68,19 @@ describe('queue state of targets run as several instances', () => {
     expect(state.targets[1].status).toBe('finished');
   });
 
+  it('ends a stopped sink interrupted once every replica did; a replica exiting 0 without an event before the load ended is an error', () => {
+    let state = reduce(fresh(), [event(sink(1), 'interrupted'), event(sink(2), 'loading')]);
+    expect(state.targets[1].status).toBe('loading');
+    state = reduce(state, [event(sink(2), 'interrupted'), event(sink(3), 'interrupted')]);
+    expect(state.targets[1].status).toBe('interrupted');
+    const late = reduce(fresh(), [event(sink(1), 'interrupted'), event(sink(2), 'interrupted'), event(sink(3), 'finished')]);
+    expect(late.targets[1].status).toBe('finished');
+    const forced = forceInterrupted(reduce(fresh(), [event(sink(1), 'interrupted'), event(sink(2), 'interrupted')]), sinkJob(3), 'ended by the launcher', 9000) as QueueState;
+    expect(forced.targets[1]).toMatchObject({ status: 'interrupted', finished_at: 9000 });
+    const silent = failTarget(reduce(fresh(), [event(sink(1), 'interrupted'), event(sink(2), 'interrupted'), event(sink(3), 'started')]), sinkJob(3), 'worker exited (exit code 0) without reporting finished', 9001, { clean: true }) as QueueState;
+    expect(silent.targets[1]).toMatchObject({ status: 'error', error_message: '3/3: worker exited (exit code 0) without reporting finished' });
+  });
+
   it('marks only the instance whose Job failed, and the target error while the load is not complete', () => {
     const state = failTarget(reduce(fresh(), [event(sink(1), 'loading'), event(sink(2), 'loading')]), sinkJob(2), 'worker failed (BackoffLimitExceeded) after 2 restart(s)', 9000, { clean: false }) as QueueState;
     expect(lines(state, 1)?.map((l) => l[1])).toEqual(['loading', 'error', 'pending']);

@@ -170,7 +170,8 @@ export function failTarget(state: QueueState, jobName: string, errorMessage: str
     if (isFinalTarget(current) || current.status === 'error') return undefined;
     const target = state.targets[at.targetIndex];
     if (isFinalTarget(target) && exit.clean) {
-      return replaceInstance(state, at, { ...current, status: target.status, message: `left quietly: another instance reported ${target.status}`, finished_at: now });
+      // Only a finished sink ends while instances still run (an interrupted target needs all of them ended).
+      return replaceInstance(state, at, { ...current, status: target.status, message: 'left quietly: another instance reported finished', finished_at: now });
     }
     return replaceInstance(state, at, { ...current, status: 'error', message: errorMessage, error_message: errorMessage, finished_at: now });
   }
