@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 
   const queues: QueueService = new QueueService(
     { dataTopicPartitions: config.DATA_TOPIC_PARTITIONS, stopRepeatMs: config.STOP_REPEAT_MS, stopGraceMs: config.STOP_GRACE_MS, exitEventGraceMs: config.EXIT_EVENT_GRACE_MS,
-      maxRunningQueues: config.MAX_RUNNING_QUEUES, maxConcurrentStarts: config.MAX_CONCURRENT_STARTS, startKafkaTimeoutMs: config.START_KAFKA_TIMEOUT_MS, maxRangeCandles: config.MAX_RANGE_CANDLES },
+      maxRunningQueues: config.MAX_RUNNING_QUEUES, maxConcurrentStarts: config.MAX_CONCURRENT_STARTS, maxRunningWorkers: config.MAX_RUNNING_WORKERS, startKafkaTimeoutMs: config.START_KAFKA_TIMEOUT_MS, maxRangeCandles: config.MAX_RANGE_CANDLES },
     { kafka, commands: createCommandPublisher({ topic: config.QUEUE_CONTROL_TOPIC }, { producer, metrics }), launcher, repository, flows, logger, metrics },
   );
   const hub = new WsHub({ heartbeatMs: config.WS_HEARTBEAT_MS, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }, { logger, metrics });

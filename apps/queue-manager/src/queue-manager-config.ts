@@ -33,6 +33,7 @@ export const queueManagerConfigSchema = z
     EXIT_EVENT_GRACE_MS: positiveInt.default(5_000).describe('wait for a dead worker’s last events before recording it as failed'),
     MAX_RUNNING_QUEUES: positiveInt.default(20).describe('admission: queues running or starting at once; a start beyond it gets 429'),
     MAX_CONCURRENT_STARTS: positiveInt.default(4).describe('admission: starts in progress at once; a start beyond it gets 429'),
+    MAX_RUNNING_WORKERS: positiveInt.default(60).describe('admission: worker Jobs (every sink replica and loader split counts) of running queues and starts in progress; a start beyond it gets 429'),
     START_KAFKA_TIMEOUT_MS: positiveInt.default(5_000).describe('a start whose Kafka steps (topics, start commands) take longer fails with 503'),
     QUEUE_RETENTION_DAYS: z.coerce.number().positive().default(7).describe('an ended queue older than this loses its data and DLQ topics and its queue_state document'),
     RETENTION_SWEEP_MS: positiveInt.default(3_600_000).describe('how often ended queues are checked against QUEUE_RETENTION_DAYS'),

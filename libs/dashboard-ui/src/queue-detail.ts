@@ -1,7 +1,7 @@
 import type { QueueState, TelemetryEvent } from '@streamforge/schemas';
 import { h, replaceChildren } from './dom';
 import type { EventLog } from './queue-store';
-import { formatCount, formatSpan, formatUtc, targetProgress } from './queue-format';
+import { formatCount, formatSpan, formatUtc, targetLines, targetProgress } from './queue-format';
 
 /** One queue: its targets in full and its telemetry as a live log (events since the page opened). */
 export class QueueDetail {
@@ -40,12 +40,13 @@ export class QueueDetail {
     this.element.hidden = false;
     this.element.dataset.queueId = queue.queue_id;
     replaceChildren(this.title, `Queue ${queue.queue_id} `, h('span', { class: `badge ${queue.status}` }, queue.status));
-    replaceChildren(this.targets, ...queue.targets.map((target) => {
+    // Each instance (sink replica, loader split) is its own row, indented under its target's.
+    replaceChildren(this.targets, ...queue.targets.flatMap(targetLines).map(({ line: target, instance }) => {
       const progress = targetProgress(target, queue.targets);
       return h(
         'tr',
-        { 'data-target': target.target },
-        h('td', {}, target.target),
+        { 'data-target': target.target, 'data-instance': instance ?? undefined, class: instance === null ? '' : 'instance' },
+        h('td', { title: target.job_name }, instance === null ? target.target : `\u21b3 ${instance}`),
         h('td', { class: 'mono' }, target.telemetry_id),
         h('td', {}, h('span', { class: `badge ${target.status}` }, target.status)),
         h('td', { class: 'num' }, progress.expected === null ? formatCount(progress.written) : `${formatCount(progress.written)} / ${formatCount(progress.expected)}`),

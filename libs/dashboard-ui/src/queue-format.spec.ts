@@ -1,6 +1,6 @@
 import type { TargetState } from '@streamforge/schemas';
 import { queueStateFixture } from './queue-state-fixture';
-import { candleCollections, collectionFreshness, formatDuration, formatLiveFigures, formatRate, formatUtc, isActive, queueErrorCount, queueGaps, targetProgress, targetRate } from './queue-format';
+import { candleCollections, collectionFreshness, formatDuration, formatLiveFigures, formatRate, formatUtc, isActive, queueErrorCount, queueGaps, targetLines, targetProgress, targetRate } from './queue-format';
 
 const target = (overrides: Partial<TargetState>) => queueStateFixture({}, [overrides]).targets[0];
 
@@ -67,5 +67,27 @@ describe('queue formatting', () => {
     expect(formatUtc(1_722_470_400.123, true)).toBe('2024-08-01 00:00:00.123');
     expect(formatUtc(null)).toBe('–');
     expect([3.21, 42, 125, 7_380].map(formatDuration)).toEqual(['3.2 s', '42 s', '2 min 5 s', '2 h 3 min']);
+  });
+
+  it('lists a target run as several instances as its own line, then one line per instance with its own status, counts and names', () => {
+    const instance = (k: number, fields: object) => ({
+      instance: `${k}/2`, telemetry_id: `arango-candles__def456-${k}`, job_name: `job-arango-candles-btcusdt-def456-${k}`, time_range: '2024-08-01:2024-08-01',
+      status: 'loading' as const, message: null, records_written: 0, expected_records: null, last_loaded_timestamp: null, error_message: null, error_count: 0,
+      started_at: null, finished_at: null, last_event_at: null, ...fields,
+    });
+    const queue = queueStateFixture({}, [
+      { target: 'loader-api-candles', records_written: 1440, expected_records: 1440, status: 'finished' },
+      { status: 'finished', records_written: 1440, gaps: [{ from: 1, to: 2 }], instances: [instance(1, { status: 'finished', records_written: 1440 }), instance(2, { status: 'finished', records_written: 700, message: 'left quietly: another instance reported finished' })] },
+    ]);
+    const lines = queue.targets.flatMap(targetLines);
+    expect(lines.map(({ line, instance }) => [instance, line.target, line.status, line.telemetry_id, line.job_name, line.records_written, line.gaps.length, line.instances])).toEqual([
+      [null, 'loader-api-candles', 'finished', 'arango-candles__def456', 'job-arango-candles-btcusdt-def456', 1440, 0, undefined],
+      [null, 'arango-candles', 'finished', 'arango-candles__def456', 'job-arango-candles-btcusdt-def456', 1440, 1, queue.targets[1].instances],
+      ['1/2', 'arango-candles', 'finished', 'arango-candles__def456-1', 'job-arango-candles-btcusdt-def456-1', 1440, 0, undefined],
+      ['2/2', 'arango-candles', 'finished', 'arango-candles__def456-2', 'job-arango-candles-btcusdt-def456-2', 700, 0, undefined],
+    ]);
+    // A replica reports no expected count of its own: its bar measures the collection against the loader's.
+    expect(targetProgress(lines[3].line, queue.targets)).toEqual({ written: 700, expected: 1440, percent: 48.6, expectedFrom: 'loader-api-candles' });
+    expect(lines[3].line.message).toBe('left quietly: another instance reported finished');
   });
 });

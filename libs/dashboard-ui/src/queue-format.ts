@@ -31,6 +31,26 @@ export function targetProgress(target: TargetState, siblings: readonly TargetSta
   return { written, expected, percent: Math.min(100, Math.floor((written / expected) * 1000) / 10), expectedFrom };
 }
 
+/** One line of a queue's targets: a target, or one instance of it (`k/n`) shown under it. */
+export interface TargetLine {
+  line: TargetState;
+  /** `k/n` for an instance line; null for the target's own line. */
+  instance: string | null;
+}
+
+/**
+ * A target's line, then one line per instance (sink replica, loader split) when it runs as several.
+ * An instance line is read like a target of its own: its status, counts, telemetry id and Job.
+ */
+export function targetLines(target: TargetState): TargetLine[] {
+  const instances = (target.instances ?? []).map((instance): TargetLine => {
+    const { telemetry_id, job_name, status, message, records_written, expected_records, last_loaded_timestamp, error_message, error_count, started_at, finished_at, last_event_at } = instance;
+    const own = { telemetry_id, job_name, status, message, records_written, expected_records, last_loaded_timestamp, error_message, error_count, started_at, finished_at, last_event_at };
+    return { line: { ...target, ...own, gaps: [], instances: undefined, live_lag_ms: undefined, reconnects: undefined }, instance: instance.instance };
+  });
+  return [{ line: target, instance: null }, ...instances];
+}
+
 /** Average records per second since the target started, up to its newest event. */
 export function targetRate(target: TargetState): number | null {
   if (target.started_at === null || target.last_event_at === null) return null;

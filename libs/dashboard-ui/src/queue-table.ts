@@ -12,7 +12,9 @@ import {
   queueErrorCount,
   queueGaps,
   targetProgress,
+  targetLines,
   targetRate,
+  type TargetLine,
 } from './queue-format';
 
 export interface QueueTableActions {
@@ -94,7 +96,7 @@ class QueueRow {
     c.status.dataset.status = queue.status;
     replaceChildren(c.status, h('span', { class: `badge ${queue.status}` }, queue.status));
     c.range.textContent = queue.time_range;
-    replaceChildren(c.progress, ...queue.targets.map((target) => progressBar(target, queue.targets)));
+    replaceChildren(c.progress, ...queue.targets.flatMap(targetLines).map((line) => progressBar(line, queue.targets)));
     const errors = queueErrorCount(queue);
     c.errors.textContent = formatCount(errors);
     c.errors.classList.toggle('bad', errors > 0);
@@ -134,7 +136,9 @@ class QueueRow {
   }
 }
 
-function progressBar(target: TargetState, siblings: readonly TargetState[]): HTMLElement {
+/** A target's bar, or (indented under it) one of its instances'. */
+function progressBar({ line: target, instance }: TargetLine, siblings: readonly TargetState[]): HTMLElement {
+  const name = instance === null ? target.target : `\u21b3 ${instance}`;
   const progress = targetProgress(target, siblings);
   const borrowed = progress.expectedFrom ? ` (expected count from ${progress.expectedFrom})` : '';
   const counts = progress.expected === null ? formatCount(progress.written) : `${formatCount(progress.written)} / ${formatCount(progress.expected)}`;
@@ -142,11 +146,14 @@ function progressBar(target: TargetState, siblings: readonly TargetState[]): HTM
   const live = formatLiveFigures(target);
   return h(
     'div',
-    { class: `target ${target.status}`, 'data-target': target.target, 'data-percent': progress.percent ?? '', title: `${target.target} (${target.telemetry_id}): ${target.status}${target.message ? ` \u2014 ${target.message}` : ''}${borrowed}` },
-    h('span', { class: 'target-name' }, target.target),
+    {
+      class: `target ${target.status}${instance === null ? '' : ' instance'}`, 'data-target': target.target, 'data-instance': instance ?? undefined, 'data-percent': progress.percent ?? '',
+      title: `${target.target}${instance === null ? '' : ` ${instance}`} (${target.telemetry_id}, ${target.job_name}): ${target.status}${target.message ? ` \u2014 ${target.message}` : ''}${borrowed}`,
+    },
+    h('span', { class: 'target-name' }, name),
     h(
       'span',
-      { class: 'bar', role: 'progressbar', 'aria-label': `${target.target} progress`, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': progress.percent ?? undefined },
+      { class: 'bar', role: 'progressbar', 'aria-label': `${target.target}${instance === null ? '' : ` ${instance}`} progress`, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': progress.percent ?? undefined },
       h('span', { class: 'fill', style: `width:${progress.percent ?? 0}%` }),
     ),
     h('span', { class: 'counts' }, `${counts}${percentText} \u00b7 ${formatRate(targetRate(target))}${live ? ` \u00b7 ${live}` : ''}`),

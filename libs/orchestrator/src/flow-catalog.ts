@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { isKlineInterval } from '@streamforge/binance';
-import { dataTypeSchema, describeIssues, type FieldError, type StartFlowRequest, type StartQueueRequest } from '@streamforge/schemas';
+import { dataTypeSchema, describeIssues, type FieldError, type FlowParams, type StartFlowRequest, type StartQueueRequest } from '@streamforge/schemas';
 import { OrchestratorError, RequestError } from './errors';
 import { intervalOfType, INTERVAL_LIST, knownTargetNames, resolveTarget, type KnownTarget } from './targets';
+import { REPLICATED_TARGET, SPLIT_TARGET } from './target-instances';
 import { checkWorkerArgs } from './worker-args';
 
 const flowTargetSchema = z.strictObject({
@@ -65,6 +66,8 @@ export function flowToStartRequest(catalog: FlowCatalog, request: StartFlowReque
   if (extra.interval !== undefined && !isKlineInterval(extra.interval)) {
     throw new RequestError([{ path: 'extra_params.interval', message: `unknown kline interval (got "${extra.interval}"); expected one of ${INTERVAL_LIST}` }]);
   }
+  const countErrors = instanceCountErrors(request.flow_name, flow, extra);
+  if (countErrors.length > 0) throw new RequestError(countErrors);
   const argErrors = flow.targets.flatMap((t) => checkWorkerArgs(resolveTarget(t.target) as KnownTarget, extra.args ?? [], 'extra_params.args').errors);
   if (argErrors.length > 0) throw new RequestError(uniqueByPath(argErrors));
   let type = extra.type ?? flow.type;
@@ -79,8 +82,19 @@ export function flowToStartRequest(catalog: FlowCatalog, request: StartFlowReque
       interval: extra.interval ?? t.interval,
       args: [...t.args, ...(extra.args ?? [])],
       ...(extra.indicators !== undefined && resolveTarget(t.target) === 'arango-candles' ? { indicators: extra.indicators } : {}),
+      ...(extra.replicas !== undefined && resolveTarget(t.target) === REPLICATED_TARGET ? { replicas: extra.replicas } : {}),
+      ...(extra.splits !== undefined && resolveTarget(t.target) === SPLIT_TARGET ? { splits: extra.splits } : {}),
     })),
   };
+}
+
+/** `replicas`/`splits` apply to the flow's sink/loader targets: a flow without one cannot take it. */
+function instanceCountErrors(flowName: string, flow: Flow, extra: FlowParams): FieldError[] {
+  const has = (target: string) => flow.targets.some((t) => resolveTarget(t.target) === target);
+  const errors: FieldError[] = [];
+  if (extra.replicas !== undefined && !has(REPLICATED_TARGET)) errors.push({ path: 'extra_params.replicas', message: `flow ${flowName} has no ${REPLICATED_TARGET} target to run as replicas (got ${extra.replicas})` });
+  if (extra.splits !== undefined && !has(SPLIT_TARGET)) errors.push({ path: 'extra_params.splits', message: `flow ${flowName} has no ${SPLIT_TARGET} target to split (got ${extra.splits})` });
+  return errors;
 }
 
 /** The same bad extra argument reported once, not once per target of the flow. */

@@ -3,6 +3,8 @@ export * from './targets';
 export * from './worker-args';
 export * from './queue-naming';
 export * from './start-plan';
+export * from './target-instances';
+export * from './start-topics';
 export * from './flow-catalog';
 export * from './worker-spec';
 export * from './queue-state-reducer';

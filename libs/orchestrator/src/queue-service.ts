@@ -5,7 +5,6 @@ import type { Logger } from '@streamforge/logging';
 import type { QueueState, StartFlowRequest, StartQueueRequest, StartQueueResult, TelemetryEvent } from '@streamforge/schemas';
 import type { CommandPublisher } from './command-publisher';
 import { DeadlineExceededError, withinDeadline } from './deadline';
-import { deadLetterTopicOf } from './queue-retention';
 import { AdmissionError, DependencyUnavailableError, QueueConflictError, QueueNotFoundError, StartFailedError } from './errors';
 import { flowToStartRequest, type FlowCatalog } from './flow-catalog';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
@@ -13,8 +12,9 @@ import { applyEvent, failTarget, newQueueState, requestStop, TERMINAL_QUEUE } fr
 import type { QueueCursor, QueuePageQuery, QueueStateRepository } from './queue-state-repository';
 import { loadSignature, StartAdmission } from './start-admission';
 import { DEFAULT_RANGE_LIMITS, planStart, type QueuePlan } from './start-plan';
-import { runningTargets, StopSupervisor } from './stop-supervisor';
-import { workerSpecFor } from './worker-spec';
+import { runningJobNames, runningTargets, StopSupervisor } from './stop-supervisor';
+import { startTopicsFor } from './start-topics';
+import { workerSpecsFor } from './worker-spec';
 
 export interface QueueServiceConfig {
   dataTopicPartitions: number;
@@ -30,6 +30,8 @@ export interface QueueServiceConfig {
   maxRunningQueues: number;
   /** Admission: starts in progress at once. */
   maxConcurrentStarts: number;
+  /** Admission: worker instances running or starting at once (default DEFAULT_MAX_RUNNING_WORKERS). */
+  maxRunningWorkers?: number;
   /** A start's Kafka steps (topics, start commands) together; past it the start fails with 503. */
   startKafkaTimeoutMs: number;
   /** Attempts to record a worker's exit when the store fails (1 s, 2 s, 4 s… apart). */
@@ -118,7 +120,8 @@ export class QueueService {
     const signature = loadSignature(plan.symbol, plan.timeRange, plan.targets);
     let release: () => void;
     try {
-      release = await this.admission.admit(plan.queueId, signature, (inFlight) => this.checkAdmission(plan, signature, inFlight));
+      const workers = plan.targets.reduce((sum, t) => sum + t.instances.length, 0);
+      release = await this.admission.admit(plan.queueId, { signature, workers }, (inFlight) => this.checkAdmission(plan, signature, inFlight));
     } catch (error) {
       if (error instanceof AdmissionError) this.deps.metrics.startsRefused.inc({ limit: error.limit });
       throw error;
@@ -130,8 +133,8 @@ export class QueueService {
     }
   }
 
-  /** Running queues (for the limit); throws when the same load is running or starting. */
-  private async checkAdmission(plan: QueuePlan, signature: string, inFlight: ReadonlySet<string>): Promise<{ runningQueues: number }> {
+  /** Running queues and their running workers (for the limits); throws when the same load is running or starting. */
+  private async checkAdmission(plan: QueuePlan, signature: string, inFlight: ReadonlySet<string>): Promise<{ runningQueues: number; runningWorkers: number }> {
     const conflict = (detail: string, queueId: string) =>
       new QueueConflictError(`the same load (${plan.symbol} ${plan.type} ${plan.timeRange}) is ${detail}; stop it or wait for it to end`, queueId);
     if (inFlight.has(signature)) throw conflict('being started by another request', plan.queueId);
@@ -139,19 +142,21 @@ export class QueueService {
     // still run (until the stop reaches them): what the launcher still runs counts as well.
     const { states, withWorkers } = await this.queuesWithActivity();
     let runningQueues = 0;
+    let runningWorkers = 0;
     for (const state of states) {
       const live = !TERMINAL_QUEUE.has(state.status) || runningTargets(state).length > 0 || withWorkers.has(state.queue_id);
       if (!live) continue;
       if (!TERMINAL_QUEUE.has(state.status)) runningQueues += 1;
+      runningWorkers += runningTargets(state).flatMap(runningJobNames).length;
       if (loadSignature(state.symbol, state.time_range, state.targets) !== signature) continue;
       const workers = withWorkers.has(state.queue_id) ? 'its workers still run' : `status ${state.status}`;
       throw conflict(`already running in queue ${state.queue_id} (${workers})`, state.queue_id);
     }
-    return { runningQueues };
+    return { runningQueues, runningWorkers };
   }
 
   private async startAdmitted(plan: QueuePlan): Promise<StartQueueResult> {
-    const specs = plan.targets.map((target) => workerSpecFor(plan, target));
+    const specs = workerSpecsFor(plan);
     for (const spec of specs) {
       try {
         await this.deps.launcher.check(spec);
@@ -161,13 +166,11 @@ export class QueueService {
       }
     }
     const kafkaDeadline = Date.now() + this.config.startKafkaTimeoutMs;
-    const topics = [...new Set(plan.targets.map((t) => t.kafkaTopic))];
-    // Sinks' dead-letter topics too: only queue-manager may create topics (the sink's Kafka user cannot).
-    const deadLetterTopics = [...new Set(plan.targets.map((t) => deadLetterTopicOf({ target: t.target, kafka_topic: t.kafkaTopic })).filter((t): t is string => t !== undefined))];
+    const topics = startTopicsFor(plan, this.config.dataTopicPartitions);
     try {
       await withinDeadline(
-        ensureTopics(this.deps.kafka, [...topics.map((topic) => ({ topic, numPartitions: this.config.dataTopicPartitions })), ...deadLetterTopics.map((topic) => ({ topic }))]),
-        kafkaDeadline, `creating topic ${topics.join(', ')}`, this.config.startKafkaTimeoutMs,
+        ensureTopics(this.deps.kafka, topics),
+        kafkaDeadline, `creating topic ${[...new Set(plan.targets.map((t) => t.kafkaTopic))].join(', ')}`, this.config.startKafkaTimeoutMs,
       );
     } catch (error) {
       throw this.kafkaFailure(error, undefined, 'nothing was started');
@@ -177,10 +180,10 @@ export class QueueService {
     try {
       await withinDeadline(
         this.deps.commands.send(
-          plan.targets.map((t) => ({
-            command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: t.timeRange,
-            kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, timestamp,
-          })),
+          plan.targets.flatMap((t) => t.instances.map((instance) => ({
+            command: 'start' as const, queue_id: plan.queueId, target: t.target, symbol: plan.symbol, type: t.type, time_range: instance.timeRange,
+            kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: instance.telemetryId, timestamp,
+          }))),
         ),
         kafkaDeadline, 'publishing the start commands', this.config.startKafkaTimeoutMs,
       );
@@ -203,12 +206,15 @@ export class QueueService {
         throw new StartFailedError(`queue ${plan.queueId} was created but ${reason}; its other workers are being stopped`, plan.queueId, { cause: error });
       }
     }
-    this.log.info({ queueId: plan.queueId, targets: plan.targets.map((t) => t.jobName) }, 'queue started');
+    this.log.info({ queueId: plan.queueId, jobs: specs.map((spec) => spec.jobName) }, 'queue started');
     const state = await this.deps.repository.get(plan.queueId);
     return {
       queue_id: plan.queueId,
       status: state?.status ?? 'pending',
-      targets: plan.targets.map((t) => ({ target: t.target, type: t.type, kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, job_name: t.jobName })),
+      targets: plan.targets.map((t) => ({
+        target: t.target, type: t.type, kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, job_name: t.jobName,
+        ...(t.instances.length > 1 ? { instances: t.instances.map((i) => ({ instance: `${i.index}/${i.count}`, telemetry_id: i.telemetryId, job_name: i.jobName, time_range: i.timeRange })) } : {}),
+      })),
     };
   }
 
@@ -268,7 +274,7 @@ export class QueueService {
     const attempts = this.config.exitRecordAttempts ?? 6;
     const record = async (attempt: number): Promise<void> => {
       try {
-        const state = await this.deps.repository.update(info.queueId, (s) => failTarget(s, info.jobName, message, now()));
+        const state = await this.deps.repository.update(info.queueId, (s) => failTarget(s, info.jobName, message, now(), { clean: info.phase === 'succeeded' }));
         if (state) await this.stopSiblingsOfError(state);
       } catch (error) {
         this.deps.metrics.exitRecordFailures.inc();

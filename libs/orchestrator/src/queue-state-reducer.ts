@@ -1,4 +1,5 @@
-import type { QueueState, QueueStatus, TargetState, TargetStatus, TelemetryEvent } from '@streamforge/schemas';
+import type { InstanceState, QueueState, QueueStatus, TargetState, TargetStatus, TelemetryEvent } from '@streamforge/schemas';
+import { summarizeInstances } from './instance-summary';
 import type { QueuePlan } from './start-plan';
 
 /** Targets in these states never change again. */
@@ -8,7 +9,7 @@ export const TERMINAL_QUEUE: ReadonlySet<QueueStatus> = new Set(['finished', 'er
 // Two events of one worker can carry the same timestamp (ms resolution): the later stage wins.
 const STAGE: Record<TargetStatus, number> = { pending: 0, started: 1, loading: 2, error: 3, finished: 4, interrupted: 4 };
 
-export function isFinalTarget(target: TargetState): boolean {
+export function isFinalTarget(target: Pick<TargetState, 'status'>): boolean {
   return FINAL_TARGET.has(target.status);
 }
 
@@ -20,6 +21,15 @@ export function newQueueState(plan: QueuePlan, now: number): QueueState {
       kafka_topic: t.kafkaTopic, collection_name: t.collectionName, telemetry_id: t.telemetryId, job_name: t.jobName,
       status: 'pending', message: null, records_written: 0, expected_records: null, last_loaded_timestamp: null,
       error_message: null, error_count: 0, gaps: [], started_at: null, finished_at: null, last_event_at: null,
+      ...(t.instances.length > 1
+        ? {
+            instances: t.instances.map((i): InstanceState => ({
+              instance: `${i.index}/${i.count}`, telemetry_id: i.telemetryId, job_name: i.jobName, time_range: i.timeRange,
+              status: 'pending', message: null, records_written: 0, expected_records: null, last_loaded_timestamp: null,
+              error_message: null, error_count: 0, started_at: null, finished_at: null, last_event_at: null,
+            })),
+          }
+        : {}),
     }),
   );
   return withDerivedStatus({
@@ -36,18 +46,35 @@ export function newQueueState(plan: QueuePlan, now: number): QueueState {
  */
 export function applyEvent(state: QueueState, event: TelemetryEvent): QueueState | undefined {
   if (event.status === 'pong' || event.queue_id !== state.queue_id) return undefined;
-  const index = state.targets.findIndex((t) => t.telemetry_id === event.producer);
+  const instanceAt = findInstance(state, (i) => i.telemetry_id === event.producer);
+  if (instanceAt) return applyInstanceEvent(state, instanceAt, event);
+  const index = state.targets.findIndex((t) => t.telemetry_id === event.producer && t.instances === undefined);
   if (index < 0) return applyExtraInstanceEvent(state, event);
   const current = state.targets[index];
   if (isFinalTarget(current)) return undefined;
+  const progress = nextProgress(current, event);
+  if (!progress) return undefined;
+  const next: TargetState = {
+    ...current,
+    ...progress,
+    gaps: event.gaps ?? current.gaps,
+    ...liveFigures(current, event),
+  };
+  if (sameTarget(current, next)) return undefined;
+  return replaceTarget(state, index, next);
+}
+
+type Progress = Pick<TargetState, 'status' | 'message' | 'records_written' | 'expected_records' | 'last_loaded_timestamp' | 'error_message' | 'error_count' | 'started_at' | 'finished_at' | 'last_event_at'>;
+
+/** A worker's line after one of its events, or undefined when the event is older than what the line shows. */
+function nextProgress(current: Progress, event: TelemetryEvent): Progress | undefined {
   const status = event.status as TargetStatus;
   if (current.last_event_at !== null) {
     if (event.timestamp < current.last_event_at) return undefined;
     if (event.timestamp === current.last_event_at && STAGE[status] <= STAGE[current.status] && status !== current.status) return undefined;
   }
   const ended = status === 'finished' || status === 'interrupted' || status === 'error';
-  const next: TargetState = {
-    ...current,
+  return {
     status,
     message: event.message,
     records_written: event.records_written,
@@ -55,14 +82,55 @@ export function applyEvent(state: QueueState, event: TelemetryEvent): QueueState
     last_loaded_timestamp: event.last_loaded_timestamp ?? current.last_loaded_timestamp,
     error_message: status === 'error' ? (event.error_message ?? event.message) : current.error_message,
     error_count: event.error_count ?? current.error_count,
-    gaps: event.gaps ?? current.gaps,
-    ...liveFigures(current, event),
     started_at: current.started_at ?? event.timestamp,
     finished_at: ended ? event.timestamp : null,
     last_event_at: event.timestamp,
   };
-  if (sameTarget(current, next)) return undefined;
-  return replaceTarget(state, index, next);
+}
+
+interface InstanceAt {
+  targetIndex: number;
+  instanceIndex: number;
+}
+
+function findInstance(state: QueueState, match: (instance: InstanceState) => boolean): InstanceAt | undefined {
+  for (const [targetIndex, target] of state.targets.entries()) {
+    const instanceIndex = target.instances?.findIndex(match) ?? -1;
+    if (instanceIndex >= 0) return { targetIndex, instanceIndex };
+  }
+  return undefined;
+}
+
+/** An event of one instance of a target run as several: its own line, and the target line summing them up. */
+function applyInstanceEvent(state: QueueState, at: InstanceAt, event: TelemetryEvent): QueueState | undefined {
+  const current = instanceOf(state, at);
+  if (isFinalTarget(current)) return undefined;
+  const progress = nextProgress(current, event);
+  if (!progress) return undefined;
+  const target = state.targets[at.targetIndex];
+  const gaps = event.gaps ? uniqueGaps([...target.gaps, ...event.gaps]) : target.gaps;
+  return replaceInstance(state, at, { ...current, ...progress }, { gaps, ...liveFigures(target, event) });
+}
+
+function instanceOf(state: QueueState, at: InstanceAt): InstanceState {
+  return (state.targets[at.targetIndex].instances as InstanceState[])[at.instanceIndex];
+}
+
+/**
+ * Replaces one instance line. The target line is summed up again while it has not ended; once it
+ * has (a sink replica reported `finished`), the other instances' lines still follow their workers.
+ */
+function replaceInstance(state: QueueState, at: InstanceAt, instance: InstanceState, targetFields: Partial<TargetState> = {}): QueueState | undefined {
+  const target = state.targets[at.targetIndex];
+  const instances = (target.instances as InstanceState[]).slice();
+  instances[at.instanceIndex] = instance;
+  const next = isFinalTarget(target) ? { ...target, instances } : summarizeInstances({ ...target, ...targetFields }, instances);
+  if (sameTarget(target, next)) return undefined;
+  return replaceTarget(state, at.targetIndex, next);
+}
+
+function uniqueGaps(gaps: TargetState['gaps']): TargetState['gaps'] {
+  return [...new Map(gaps.map((gap) => [`${gap.from}-${gap.to}`, gap])).values()].sort((a, b) => a.from - b.from);
 }
 
 /**
@@ -90,17 +158,38 @@ function applyExtraInstanceEvent(state: QueueState, event: TelemetryEvent): Queu
   });
 }
 
-/** Marks a target that could not be launched or whose worker died without a final event. */
-export function failTarget(state: QueueState, jobName: string, errorMessage: string, now: number): QueueState | undefined {
-  const index = state.targets.findIndex((t) => t.job_name === jobName);
+/**
+ * Marks a target (or one instance of it) that could not be launched or whose worker died without
+ * a final event. An instance that exited cleanly after its target ended (a sink replica leaving
+ * quietly once another reported `finished`) takes the target's outcome instead: it is no error.
+ */
+export function failTarget(state: QueueState, jobName: string, errorMessage: string, now: number, exit: { clean?: boolean } = {}): QueueState | undefined {
+  const at = findInstance(state, (i) => i.job_name === jobName);
+  if (at) {
+    const current = instanceOf(state, at);
+    if (isFinalTarget(current) || current.status === 'error') return undefined;
+    const target = state.targets[at.targetIndex];
+    if (isFinalTarget(target) && exit.clean) {
+      // Only a finished sink ends while instances still run (an interrupted target needs all of them ended).
+      return replaceInstance(state, at, { ...current, status: target.status, message: 'left quietly: another instance reported finished', finished_at: now });
+    }
+    return replaceInstance(state, at, { ...current, status: 'error', message: errorMessage, error_message: errorMessage, finished_at: now });
+  }
+  const index = state.targets.findIndex((t) => t.job_name === jobName && t.instances === undefined);
   if (index < 0 || isFinalTarget(state.targets[index]) || state.targets[index].status === 'error') return undefined;
   const current = state.targets[index];
   return replaceTarget(state, index, { ...current, status: 'error', message: errorMessage, error_message: errorMessage, finished_at: now });
 }
 
-/** Marks a target the launcher ended because it did not report `interrupted` in time. */
+/** Marks a target (or one instance of it) the launcher ended because it did not report `interrupted` in time. */
 export function forceInterrupted(state: QueueState, jobName: string, message: string, now: number): QueueState | undefined {
-  const index = state.targets.findIndex((t) => t.job_name === jobName);
+  const at = findInstance(state, (i) => i.job_name === jobName);
+  if (at) {
+    const current = instanceOf(state, at);
+    if (isFinalTarget(current)) return undefined;
+    return replaceInstance(state, at, { ...current, status: 'interrupted', message, finished_at: now });
+  }
+  const index = state.targets.findIndex((t) => t.job_name === jobName && t.instances === undefined);
   if (index < 0 || isFinalTarget(state.targets[index])) return undefined;
   return replaceTarget(state, index, { ...state.targets[index], status: 'interrupted', message, finished_at: now });
 }

@@ -5,11 +5,22 @@ export interface StartAdmissionConfig {
   maxRunningQueues: number;
   /** Starts between admission and their last launch. */
   maxConcurrentStarts: number;
+  /** Worker Jobs/processes of running queues (every instance counts), plus those of starts in progress; default DEFAULT_MAX_RUNNING_WORKERS. */
+  maxRunningWorkers?: number;
+}
+
+/** 20 queues (MAX_RUNNING_QUEUES' default) of a live queue's 3 workers: plain queues never meet it, scaled-out ones do. */
+export const DEFAULT_MAX_RUNNING_WORKERS = 60;
+
+/** What one start would add: its load signature and its worker instances. */
+export interface StartClaim {
+  signature: string;
+  workers: number;
 }
 
 /** Why a start is admitted or not: the limits, and the starts in progress with their load signatures. */
 export class StartAdmission {
-  private readonly inFlight = new Map<string, string>();
+  private readonly inFlight = new Map<string, StartClaim>();
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: StartAdmissionConfig) {}
@@ -19,7 +30,7 @@ export class StartAdmission {
    * two identical requests cannot both pass; the lock covers no Kafka call, only `check`.
    * Returns the release to call when the start ended (either way).
    */
-  admit(queueId: string, signature: string, check: (inFlightSignatures: ReadonlySet<string>) => Promise<{ runningQueues: number }>): Promise<() => void> {
+  admit(queueId: string, claim: StartClaim, check: (inFlightSignatures: ReadonlySet<string>) => Promise<{ runningQueues: number; runningWorkers: number }>): Promise<() => void> {
     const run = this.lock.then(async () => {
       if (this.inFlight.size >= this.config.maxConcurrentStarts) {
         throw new AdmissionError(
@@ -28,7 +39,8 @@ export class StartAdmission {
           1,
         );
       }
-      const { runningQueues } = await check(new Set(this.inFlight.values()));
+      const claims = [...this.inFlight.values()];
+      const { runningQueues, runningWorkers } = await check(new Set(claims.map((c) => c.signature)));
       const total = runningQueues + this.inFlight.size;
       if (total >= this.config.maxRunningQueues) {
         throw new AdmissionError(
@@ -37,7 +49,16 @@ export class StartAdmission {
           30,
         );
       }
-      this.inFlight.set(queueId, signature);
+      const maxWorkers = this.config.maxRunningWorkers ?? DEFAULT_MAX_RUNNING_WORKERS;
+      const workers = runningWorkers + claims.reduce((sum, c) => sum + c.workers, 0);
+      if (workers + claim.workers > maxWorkers) {
+        throw new AdmissionError(
+          `${workers} worker(s) running or starting and this start adds ${claim.workers}, more than MAX_RUNNING_WORKERS=${maxWorkers} allows; ask for fewer replicas/splits, or wait until a queue ends`,
+          'MAX_RUNNING_WORKERS',
+          30,
+        );
+      }
+      this.inFlight.set(queueId, claim);
       return () => void this.inFlight.delete(queueId);
     });
     this.lock = run.catch(() => undefined);

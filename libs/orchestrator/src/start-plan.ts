@@ -2,6 +2,7 @@ import { alignOpenTime, intervalMs, isKlineInterval, nextOpenTime } from '@strea
 import { formatTimeRange, isOpenEnded, parseTimeRange, type FieldError, type StartQueueRequest, type TimeRange } from '@streamforge/schemas';
 import { RequestError } from './errors';
 import { collectionNameFor, dataTopicFor, jobNameFor, queueIdFor, randomSuffix, telemetryIdFor, workerLabels } from './queue-naming';
+import { checkInstanceCounts, MAX_QUEUE_INSTANCES, planInstances, type InstancePlan } from './target-instances';
 import { checkWorkerArgs } from './worker-args';
 import { DEFAULT_CANDLE_TARGETS, DEFAULT_LIVE_TARGETS, intervalOfType, INTERVAL_LIST, isCandleTarget, isCandleType, knownTargetNames, LIVE_TARGET, resolveTarget } from './targets';
 
@@ -18,9 +19,13 @@ export interface TargetPlan {
   timeRange: string;
   kafkaTopic: string;
   collectionName: string;
+  /** The worker's telemetry id; with several instances, the prefix of theirs. */
   telemetryId: string;
+  /** The worker's Job; with several instances, the prefix of theirs. */
   jobName: string;
   labels: Record<string, string>;
+  /** Its workers: one (named as the target), or one per sink replica / loader split. */
+  instances: InstancePlan[];
 }
 
 export interface QueuePlan {
@@ -61,7 +66,7 @@ export function planStart(
   const defaults = live ? DEFAULT_LIVE_TARGETS : DEFAULT_CANDLE_TARGETS;
   const entries = requested
     ? requested.map((t, index) => ({ ...t, path: `${field}.${index}` }))
-    : defaults.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, indicators: undefined, path: 'type' }));
+    : defaults.map((target) => ({ target, type: undefined, interval: undefined, args: undefined, indicators: undefined, replicas: undefined, splits: undefined, path: 'type' }));
 
   if (!requested && request.type && !isCandleType(request.type)) {
     errors.push({
@@ -95,10 +100,16 @@ export function planStart(
     if (entry.indicators !== undefined && target !== 'arango-candles') {
       errors.push({ path: `${entry.path}.indicators`, message: `only arango-candles stores indicators (got target "${entry.target}")` });
     }
+    errors.push(...checkInstanceCounts(entry, target, live));
     const checked = target ? checkWorkerArgs(target, entry.args ?? [], `${entry.path}.args`) : { args: [], errors: [] };
     errors.push(...checked.errors);
-    return { target: target ?? entry.target, type, interval, args: checked.args, indicators: entry.indicators ?? null };
+    return { target: target ?? entry.target, type, interval, args: checked.args, indicators: entry.indicators ?? null, replicas: entry.replicas ?? 1, splits: entry.splits ?? 1 };
   });
+
+  const instanceCount = resolved.reduce((sum, entry) => sum + Math.max(entry.replicas, entry.splits), 0);
+  if (instanceCount > MAX_QUEUE_INSTANCES) {
+    errors.push({ path: field, message: `${instanceCount} worker instances (targets × replicas/splits); at most ${MAX_QUEUE_INSTANCES} per queue` });
+  }
 
   const seen = new Set<string>();
   resolved.forEach((entry, index) => {
@@ -143,19 +154,21 @@ export function planStart(
     const occurrence = usedSuffixes.get(entry.target) ?? 0;
     usedSuffixes.set(entry.target, occurrence + 1);
     const targetSuffix = occurrence === 0 ? suffix : randomSuffix();
+    const targetRange = live ? targetTimeRange(entry.target, timeRange, liveTimeRanges(range.value, entry.interval, limits.now)) : timeRange;
     return {
       target: entry.target,
       type: entry.type,
       interval: entry.interval,
       args: entry.args,
       indicators: entry.indicators,
-      timeRange: live ? targetTimeRange(entry.target, timeRange, liveTimeRanges(range.value, entry.interval, limits.now)) : timeRange,
+      timeRange: targetRange,
       // Loader and sink of one type share the queue's data topic; another type gets its own.
       kafkaTopic: entry.type === queueType ? dataTopicFor(queueId) : dataTopicFor(`${queueId}-${entry.type}`),
       collectionName: collectionNameFor(request.symbol, entry.type, range.value.startDay),
       telemetryId: telemetryIdFor(entry.target, targetSuffix),
       jobName: jobNameFor(entry.target, request.symbol, targetSuffix),
       labels: workerLabels(queueId, entry.target),
+      instances: planInstances(entry, { symbol: request.symbol, suffix: targetSuffix, timeRange: targetRange, span: clamped }),
     };
   });
   return {

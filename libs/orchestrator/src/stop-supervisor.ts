@@ -3,6 +3,7 @@ import type { Logger } from '@streamforge/logging';
 import { isOpenEnded, parseTimeRange, type QueueState, type StopCommand, type TargetState } from '@streamforge/schemas';
 import type { CommandPublisher } from './command-publisher';
 import type { QueueManagerMetrics } from './queue-manager-metrics';
+import { RUNNING_STATUSES } from './instance-summary';
 import { forceInterrupted } from './queue-state-reducer';
 import type { QueueStateRepository } from './queue-state-repository';
 import { PRODUCER_TARGETS } from './targets';
@@ -14,9 +15,18 @@ export interface StopSupervisorConfig {
   stopGraceMs: number;
 }
 
-/** Targets whose worker may still be running (an errored one is left as it reported). */
+/**
+ * Targets whose worker may still be running (an errored one is left as it reported, unless other
+ * instances of it still run: a failed loader split does not end its siblings).
+ */
 export function runningTargets(state: QueueState): TargetState[] {
-  return state.targets.filter((t) => t.status === 'pending' || t.status === 'started' || t.status === 'loading');
+  return state.targets.filter((t) => RUNNING_STATUSES.has(t.status) || (t.status === 'error' && runningJobNames(t).length > 0));
+}
+
+/** The Jobs of a target that may still be running: its own, or those of its running instances. */
+export function runningJobNames(target: TargetState): string[] {
+  if (!target.instances) return RUNNING_STATUSES.has(target.status) ? [target.job_name] : [];
+  return target.instances.filter((i) => RUNNING_STATUSES.has(i.status)).map((i) => i.job_name);
 }
 
 /** A queue with an open-ended range: its workers run until stopped. */
@@ -97,13 +107,13 @@ export class StopSupervisor {
     }
     // One target's failure does not keep the others running; what failed is tried again next tick.
     let failed: unknown;
-    for (const target of running) {
+    for (const jobName of running.flatMap(runningJobNames)) {
       try {
-        await this.deps.launcher.stop(target.job_name);
+        await this.deps.launcher.stop(jobName);
         const message = `no interrupted event within ${this.config.stopGraceMs} ms of the stop; the launcher ended the worker`;
-        await this.deps.repository.update(queueId, (s) => forceInterrupted(s, target.job_name, message, Date.now() / 1000));
+        await this.deps.repository.update(queueId, (s) => forceInterrupted(s, jobName, message, Date.now() / 1000));
         this.deps.metrics.forcedStops.inc();
-        this.log.warn({ queueId, job: target.job_name }, 'worker ended by the launcher after the stop grace period');
+        this.log.warn({ queueId, job: jobName }, 'worker ended by the launcher after the stop grace period');
       } catch (error) {
         failed ??= error;
       }

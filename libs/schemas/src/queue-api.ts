@@ -18,6 +18,20 @@ const INDICATOR_RULES = 'entries EMA_<n>, RSI_<n> (n 2..100000), ATR_<n> (n 1..1
 
 const workerArgs = withServerRules(z.array(z.string().max(100)).max(20), "each flag on the target's allow-list, with a value in its range").describe("the worker's command-line flags, only those on its allow-list (e.g. dummy-service's --simulate-loading, --loading-interval 5)");
 
+/**
+ * Most instances of one target: 8 sinks or loader splits already outrun one Binance IP's request
+ * weight and one ArangoDB coordinator; more would mostly take Job slots from others on a shared cluster.
+ */
+export const MAX_TARGET_INSTANCES = 8;
+const instanceCount = (what: string) => {
+  const message = `a whole number from 1 to ${MAX_TARGET_INSTANCES}`;
+  return z.int({ error: message }).min(1, message).max(MAX_TARGET_INSTANCES, message).describe(what);
+};
+/** arango-candles' `replicas`: sink instances sharing the data topic's partitions (one consumer group). */
+export const replicasSchema = withServerRules(instanceCount(`arango-candles only: sink instances, each its own Job, sharing the data topic's partitions (default 1, at most ${MAX_TARGET_INSTANCES}; bounded ranges only)`), 'arango-candles only; a bounded time_range');
+/** loader-api-candles' `splits`: loader instances, each loading one contiguous sub-range. */
+export const splitsSchema = withServerRules(instanceCount(`loader-api-candles only: loader instances, each its own Job loading one contiguous sub-range (default 1, at most ${MAX_TARGET_INSTANCES}; bounded ranges only)`), 'loader-api-candles only; a bounded time_range');
+
 /** One worker of a multi-target start request. */
 export const targetRequestSchema = z.strictObject({
   target: withServerRules(nonBlankText(100), 'a worker queue-manager knows').describe('worker: loader-api-candles | loader-ws-candles | arango-candles | dummy-service'),
@@ -25,6 +39,8 @@ export const targetRequestSchema = z.strictObject({
   interval: withServerRules(nonBlankText(10), 'a Binance kline interval (1s, 1m, 3m, ... 1M)').optional().describe('kline interval; default: taken from the type (api_candles_<interval>)'),
   args: workerArgs.optional(),
   indicators: withServerRules(indicatorSettingTextSchema, INDICATOR_RULES).optional().describe(`arango-candles only: INDICATORS, the indicators stored on every candle (default ${DEFAULT_INDICATORS}; "none" for none)`),
+  replicas: replicasSchema.optional(),
+  splits: splitsSchema.optional(),
 });
 
 /**
@@ -68,6 +84,8 @@ export const flowParamsSchema = z.strictObject({
   type: dataTypeSchema.optional().describe('data type; default: the flow type'),
   args: workerArgs.optional().describe('extra command-line arguments appended for every target'),
   indicators: withServerRules(indicatorSettingTextSchema, INDICATOR_RULES).optional().describe(`indicators the flow's arango-candles targets store on every candle, e.g. EMA_21,RSI_7,ATR_14 (default ${DEFAULT_INDICATORS}; "none" for none)`),
+  replicas: withServerRules(instanceCount(`sink instances of each arango-candles target of the flow (default 1, at most ${MAX_TARGET_INSTANCES}; bounded ranges only)`), 'the flow has an arango-candles target; a bounded time_range').optional(),
+  splits: withServerRules(instanceCount(`loader splits of each loader-api-candles target of the flow (default 1, at most ${MAX_TARGET_INSTANCES}; bounded ranges only)`), 'the flow has a loader-api-candles target; a bounded time_range').optional(),
 });
 
 /** `POST /queues/start-test-flow`: a named flow from the flows file shipped with queue-manager. */
@@ -96,14 +114,23 @@ export const queueIdParamsSchema = z.strictObject({
   queue_id: z.string().max(QUEUE_ID_MAX_LENGTH, `at most ${QUEUE_ID_MAX_LENGTH} characters`).regex(new RegExp(`^${QUEUE_ID_CORE.source}$`), QUEUE_ID_MESSAGE).describe(queueIdDescription),
 });
 
-/** What a start answers per target: where its data goes and how to find its worker. */
+/** One of several instances of a target: its own Job and telemetry id (and its sub-range for a loader split). */
+export const startedInstanceSchema = z.object({
+  instance: z.string().describe('"<k>/<n>", 1-based'),
+  telemetry_id: z.string(),
+  job_name: z.string(),
+  time_range: z.string(),
+});
+
+/** What a start answers per target: where its data goes and how to find its worker(s). */
 export const startedTargetSchema = z.object({
   target: z.string(),
   type: z.string(),
   kafka_topic: z.string(),
   collection_name: z.string(),
-  telemetry_id: z.string(),
-  job_name: z.string(),
+  telemetry_id: z.string().describe('the worker\'s telemetry id; with instances, the prefix of theirs'),
+  job_name: z.string().describe('the worker\'s Job; with instances, the prefix of theirs'),
+  instances: z.array(startedInstanceSchema).optional().describe('only when replicas or splits > 1: one entry per instance'),
 });
 
 export const startQueueResultSchema = z.object({

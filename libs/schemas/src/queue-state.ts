@@ -10,6 +10,25 @@ export const QUEUE_STATUSES = ['pending', 'started', 'loading', 'stopping', 'fin
 export const queueStatusSchema = z.enum(QUEUE_STATUSES);
 export type QueueStatus = z.infer<typeof queueStatusSchema>;
 
+/** One instance of a target run as several (sink replicas, loader splits): its own Job, telemetry and progress. */
+export const instanceStateSchema = z.object({
+  instance: z.string().describe('"<k>/<n>", 1-based'),
+  telemetry_id: z.string(),
+  job_name: z.string(),
+  time_range: z.string().describe("this instance's TIME_RANGE (a loader split's sub-range)"),
+  status: targetStatusSchema,
+  message: z.string().nullable().describe('message of the last applied event'),
+  records_written: z.number().int().nonnegative(),
+  expected_records: z.number().int().nonnegative().nullable(),
+  last_loaded_timestamp: z.number().int().nullable(),
+  error_message: z.string().nullable(),
+  error_count: z.number().int().nonnegative(),
+  started_at: unixSeconds.nullable(),
+  finished_at: unixSeconds.nullable(),
+  last_event_at: unixSeconds.nullable(),
+});
+export type InstanceState = z.infer<typeof instanceStateSchema>;
+
 /** One worker of a queue and the progress its telemetry reported. */
 export const targetStateSchema = z.object({
   target: z.string(),
@@ -33,6 +52,10 @@ export const targetStateSchema = z.object({
   started_at: unixSeconds.nullable(),
   finished_at: unixSeconds.nullable(),
   last_event_at: unixSeconds.nullable().describe('timestamp of the newest event applied (older ones are ignored)'),
+  instances: z
+    .array(instanceStateSchema)
+    .optional()
+    .describe('only when replicas or splits > 1: one line per instance; the target line sums them up (a loader is finished when every split is, a sink when one instance reports finished)'),
 });
 export type TargetState = z.infer<typeof targetStateSchema>;
 

@@ -28,4 +28,11 @@ describe('npm start options', () => {
     expect(parse({ range: '2024-08-01:' }).error?.issues[0]).toMatchObject({ path: ['range'], message: 'an open-ended range needs --live (got "2024-08-01:")' });
     expect(parse({ live: true, exit: true }).error?.issues[0]).toMatchObject({ path: ['exit'], message: 'a --live run has no end: it runs until Ctrl-C' });
   });
+
+  it('--replicas and --splits take 1 to 8, for a bounded run only', () => {
+    expect(parse({ replicas: '3', splits: '2' }).data).toMatchObject({ replicas: 3, splits: 2 });
+    expect(parse({}).data?.replicas ?? parse({}).data?.splits).toBeUndefined();
+    for (const bad of ['0', '9', '1.5', 'two']) expect(parse({ replicas: bad }).error?.issues[0]).toMatchObject({ path: ['replicas'], message: 'a whole number from 1 to 8' });
+    expect(parse({ live: true, splits: '2' }).error?.issues[0]).toMatchObject({ path: ['splits'], message: 'a --live run has one sink and one history loader (got --splits 2)' });
+  });
 });

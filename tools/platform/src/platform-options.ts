@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { portSetting } from '@streamforge/config';
 import { KLINE_INTERVALS } from '@streamforge/binance';
-import { isOpenEnded, parseTimeRange } from '@streamforge/schemas';
+import { isOpenEnded, MAX_TARGET_INSTANCES, parseTimeRange } from '@streamforge/schemas';
+
+const instanceCount = (flag: string, what: string) =>
+  z.coerce.number({ error: `a whole number from 1 to ${MAX_TARGET_INSTANCES}` }).int(`a whole number from 1 to ${MAX_TARGET_INSTANCES}`).min(1, `a whole number from 1 to ${MAX_TARGET_INSTANCES}`).max(MAX_TARGET_INSTANCES, `a whole number from 1 to ${MAX_TARGET_INSTANCES}`).optional().describe(`${flag} N: ${what} (default 1)`);
 
 /** Yesterday in UTC as a one-day range (`YYYY-MM-DD:YYYY-MM-DD`, end day included). */
 export function yesterdayRange(now = new Date()): string {
@@ -23,6 +26,8 @@ export const platformOptionsSchema = z
     live: z.boolean().default(false).describe('--live: a live queue (history, then the kline stream) until Ctrl-C'),
     sim: z.boolean().default(false).describe('--sim: use the bundled Binance simulators'),
     exit: z.boolean().default(false).describe('--exit: stop everything when the flow ends'),
+    replicas: instanceCount('--replicas', 'sink instances sharing the data topic'),
+    splits: instanceCount('--splits', 'loader instances, each loading a part of the range'),
     port: portSetting.default(8000).describe('--port: queue-manager API port'),
     KAFKA_BOOTSTRAP_SERVERS: z.string().optional().describe('use this broker instead of starting one'),
     BINANCE_BASE_URL: z.string().url().optional(),
@@ -41,6 +46,11 @@ export const platformOptionsSchema = z
       ctx.addIssue({ code: 'custom', path: ['range'], message });
       return z.NEVER;
     }
+    const scaled = (['replicas', 'splits'] as const).find((flag) => (options[flag] ?? 1) > 1);
+    if (options.live && scaled) {
+      ctx.addIssue({ code: 'custom', path: [scaled], message: `a --live run has one sink and one history loader (got --${scaled} ${options[scaled]})` });
+      return z.NEVER;
+    }
     if (options.live && options.exit) {
       ctx.addIssue({ code: 'custom', path: ['exit'], message: 'a --live run has no end: it runs until Ctrl-C' });
       return z.NEVER;
@@ -56,6 +66,8 @@ export const platformFlags = {
   exit: { type: 'boolean' },
   live: { type: 'boolean' },
   port: { type: 'string' },
+  replicas: { type: 'string' },
+  splits: { type: 'string' },
 } as const;
 
 export type PlatformOptions = z.infer<typeof platformOptionsSchema>;

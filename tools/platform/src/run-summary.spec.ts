@@ -33,6 +33,26 @@ describe('formatRunSummary', () => {
   });
 });
 
+describe('formatRunSummary of a scaled-out queue', () => {
+  it('lists each instance under its target', () => {
+    const instance = (k: number, status: 'finished' | 'interrupted', records: number) => ({
+      instance: `${k}/2`, telemetry_id: `arango-candles__abc123-${k}`, job_name: `job-arango-candles-btcusdt-abc123-${k}`, time_range: '2024-08-01:2024-08-01', status, message: null,
+      records_written: records, expected_records: null, last_loaded_timestamp: null, error_message: null, error_count: 0, started_at: 1, finished_at: 2, last_event_at: 2,
+    });
+    const state = {
+      queue_id: 'wf-x', status: 'finished' as const, symbol: 'BTCUSDT', type: 'api_candles_1m', time_range: '2024-08-01:2024-08-01', flow_name: null,
+      request: {}, created_at: 1, updated_at: 2, started_at: 1, finished_at: 2, stop_requested_at: null,
+      targets: [target('arango-candles', { instances: [instance(1, 'finished', 1440), instance(2, 'finished', 700)] })],
+    };
+    const lines = formatRunSummary({ state, storedCandles: 1440, elapsedMs: 2000, storeLocation: 'sqlite x.db', apiUrl: 'http://127.0.0.1:8000' });
+    expect(lines.slice(1, 4)).toEqual([
+      '  arango-candles     finished    records_written 1440',
+      '    \u21b3 1/2            finished    records_written 1440  job-arango-candles-btcusdt-abc123-1',
+      '    \u21b3 2/2            finished    records_written 700  job-arango-candles-btcusdt-abc123-2',
+    ]);
+  });
+});
+
 describe('yesterdayRange', () => {
   it('is the previous UTC day, end day included', () => {
     expect(yesterdayRange(new Date('2026-03-01T00:30:00Z'))).toBe('2026-02-28:2026-02-28');

@@ -21,7 +21,10 @@ export function formatRunSummary(input: RunSummaryInput): string[] {
   const simulated = input.dataSource ? ` (${input.dataSource}: simulated candles, not market data)` : '';
   return [
     `queue ${state.queue_id}: ${state.status}${simulated}`,
-    ...state.targets.map((t) => `  ${t.target.padEnd(18)} ${t.status.padEnd(11)} records_written ${t.records_written}`),
+    ...state.targets.flatMap((t) => [
+      `  ${t.target.padEnd(18)} ${t.status.padEnd(11)} records_written ${t.records_written}`,
+      ...(t.instances ?? []).map((i) => `    \u21b3 ${i.instance.padEnd(14)} ${i.status.padEnd(11)} records_written ${i.records_written}  ${i.job_name}`),
+    ]),
     `candles stored:  ${input.storedCandles} in ${collection}${simulated}`,
     `gaps:            ${gaps.length === 0 ? 'none' : gaps.map((g) => `${new Date(g.from).toISOString()} → ${new Date(g.to).toISOString()}`).join(', ')}`,
     ...(errorCount > 0 ? [`bad messages:    ${errorCount} (in the data topic's -dlq)`] : []),

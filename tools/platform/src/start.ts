@@ -65,7 +65,7 @@ async function main(): Promise<number> {
     return followLive(options, { client, platform, store, tag, dataSource, setCtrlC: (handler) => (onCtrlC = handler) });
   }
   const startedAt = Date.now();
-  const started = await client.startFlow({ flow_name: 'default_candles_flow', symbol: options.symbol, time_range: options.range, extra_params: { interval: options.interval } });
+  const started = await client.startFlow({ flow_name: 'default_candles_flow', symbol: options.symbol, time_range: options.range, extra_params: { interval: options.interval, replicas: options.replicas, splits: options.splits } });
   const storedBefore = await storedCounts(client, started.queue_id, store);
   print(`${tag}started ${started.queue_id}: ${options.symbol} ${options.interval} ${options.range}\n`);
 

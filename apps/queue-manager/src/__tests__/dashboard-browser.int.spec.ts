@@ -210,6 +210,27 @@ describe('dashboard in a browser', () => {
     expect(await page.evaluate('window.noReload')).toBe(true);
   });
 
+  it('shows each sink replica as its own line under its target, in the row and the detail', async () => {
+    const response = await fetch(`${baseUrl}/queues/start`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ symbol: 'BNBUSDT', type: 'api_candles_1m', time_range: '2024-08-01T00:00Z/2024-08-01T02:00Z', targets: [{ target: 'loader-api-candles' }, { target: 'arango-candles', replicas: 2 }] }),
+    });
+    expect(response.status).toBe(201);
+    const queueId = ((await response.json()) as { data: { queue_id: string } }).data.queue_id;
+    await rowStatus(queueId, 'finished');
+    const lines = row(queueId).locator('.target');
+    expect(await lines.evaluateAll((elements) => elements.map((e) => [e.getAttribute('data-target'), e.getAttribute('data-instance'), e.querySelector('.target-name')?.textContent]))).toEqual([
+      ['loader-api-candles', null, 'loader-api-candles'],
+      ['arango-candles', null, 'arango-candles'],
+      ['arango-candles', '1/2', '\u21b3 1/2'],
+      ['arango-candles', '2/2', '\u21b3 2/2'],
+    ]);
+    await row(queueId).locator('button.detail').click();
+    const detailRows = page.locator(`.detail[data-queue-id="${queueId}"] table.targets tbody tr`);
+    await detailRows.nth(3).waitFor({ timeout: 10_000 });
+    expect(await detailRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-instance')))).toEqual([null, null, '1/2', '2/2']);
+  });
+
   it('stops a running flow from its row and shows interrupted', async () => {
     const queueId = await startFlowFromForm({ flow: 'dummy_flow', symbol: 'BTCUSDT', interval: '', range: RANGE });
     await rowStatus(queueId, 'started', 'loading');

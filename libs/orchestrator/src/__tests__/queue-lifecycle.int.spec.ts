@@ -1,4 +1,5 @@
 import { createKubernetesLauncher } from '@streamforge/launchers/kubernetes';
+import type { WorkerExitListener } from '@streamforge/launchers';
 import { KubeApiStandIn } from '@streamforge/launchers/testing';
 import type { QueueState } from '@streamforge/schemas';
 import { QueueConflictError } from '../errors';
@@ -13,6 +14,15 @@ afterAll(() => closeTestKafka());
 
 const stateOf = (h: Harness, queueId: string) => async () => (await h.repository.get(queueId)) as QueueState;
 const phasesOf = (h: Harness, queueId: string) => async () => (await h.launcher.list(queueId)).map((w) => `${w.target}:${w.phase}`).sort();
+/** The Kubernetes launcher against the API stand-in, polling Jobs every 100 ms. */
+const kubernetesLauncherOn = (api: KubeApiStandIn) => (onExit: WorkerExitListener) =>
+  createKubernetesLauncher(
+    {
+      kubeconfigPath: api.kubeconfigPath, namespace: 'stf', workerConfigMap: 'cm', workerSecrets: { loader: 'loader', sink: 'sink', 'dummy-service': 'dummy' }, nodeSelector: {}, imageRegistry: 'registry.test',
+      imageTag: 'v0', images: {}, backoffLimit: 0, ttlSecondsAfterFinished: 60, activeDeadlineSeconds: 3600, jobPollMs: 100,
+    },
+    { logger, onExit },
+  );
 
 describe('a queue whose target errors', () => {
   it('publishes stop to its other targets, then has the launcher end them after the grace period', async () => {
@@ -40,6 +50,51 @@ describe('a queue whose target errors', () => {
     h.service.handleWorkerExit({ jobName: targets[0].job_name, queueId, target: targets[0].target, phase: 'failed', restarts: 0, detail: 'exit code 1' });
     await h.control.waitFor((c: { command?: string; queue_id?: string }) => c.command === 'stop' && c.queue_id === queueId, { timeoutMs: 15_000 });
     await eventually('the sink to be ended', phasesOf(h, queueId), (p) => p.includes('arango-candles:stopped'));
+  });
+});
+
+describe('a queue whose targets run as several instances', () => {
+  it('launches one Job per instance; one failed split marks only its line, and every other instance is stopped and ended', async () => {
+    const h = (harness = await createHarness());
+    const { queue_id: queueId, targets } = await h.service.start({ ...loadRequest(), targets: [{ target: 'loader-api-candles', splits: 2 }, { target: 'arango-candles', replicas: 2 }] });
+    const jobs = targets.flatMap((t) => t.instances?.map((i) => i.job_name) ?? []);
+    expect((await h.launcher.list(queueId)).map((w) => `${w.jobName}:${w.phase}`).sort()).toEqual(jobs.map((job) => `${job}:running`).sort());
+    const [, failedSplit] = targets[0].instances ?? [];
+    await h.launcher.stop(failedSplit.job_name);
+    h.service.handleWorkerExit({ jobName: failedSplit.job_name, queueId, target: 'loader-api-candles', phase: 'failed', restarts: 0, detail: 'exit code 1' });
+    await h.control.waitFor((c: { command?: string; queue_id?: string }) => c.command === 'stop' && c.queue_id === queueId, { timeoutMs: 15_000 });
+    // The stand-in workers never answer the stop: after the grace, the launcher ends each remaining instance's Job.
+    const ended = await eventually('every other instance interrupted by the launcher', stateOf(h, queueId), (s) => s.targets.every((t) => t.instances?.every((i) => i.status === 'interrupted' || i.status === 'error')));
+    expect(ended.status).toBe('error');
+    expect(ended.targets.map((t) => [t.status, t.instances?.map((i) => i.status)])).toEqual([['error', ['interrupted', 'error']], ['interrupted', ['interrupted', 'interrupted']]]);
+    expect(ended.targets[0].error_message).toBe('2/2: worker failed (exit code 1) after 0 restart(s) without reporting an error');
+    expect(await phasesOf(h, queueId)()).toEqual(['arango-candles:stopped', 'arango-candles:stopped', 'loader-api-candles:stopped', 'loader-api-candles:stopped']);
+  });
+});
+
+describe('a sink with replicas on Kubernetes', () => {
+  it('creates one Job per replica, and a failed Job (seen by the Job poll) marks only its instance', async () => {
+    const api = await new KubeApiStandIn().start();
+    try {
+      const h = (harness = await createHarness({ launcher: kubernetesLauncherOn(api) }));
+      const { queue_id: queueId, targets } = await h.service.start({ ...loadRequest(), targets: [{ target: 'loader-api-candles' }, { target: 'arango-candles', replicas: 3 }] });
+      const replicas = targets[1].instances ?? [];
+      const producers = replicas.map((r) => {
+        const job = api.jobs.get(`stf/${r.job_name}`) as { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }> }> } } } } | undefined;
+        return job?.spec.template.spec.containers[0].env.find((e) => e.name === 'TELEMETRY_PRODUCER_ID')?.value;
+      });
+      expect(producers).toEqual(replicas.map((r) => r.telemetry_id));
+      const failed = api.jobs.get(`stf/${replicas[1].job_name}`);
+      if (!failed) throw new Error(`the stand-in holds no Job ${replicas[1].job_name}`);
+      failed.status = { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] };
+      const state = await eventually('the failed replica recorded', stateOf(h, queueId), (s) => s.targets[1].status === 'error');
+      expect(state.targets[1].instances?.map((i) => i.status)).toEqual(['pending', 'error', 'pending']);
+      expect(state.targets[1].error_message).toBe('2/3: worker failed (Job has reached the specified backoff limit) after 0 restart(s) without reporting an error');
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      await api.close();
+    }
   });
 });
 
@@ -98,16 +153,7 @@ describe('a worker’s exit is recorded even when the store fails once', () => {
   it('with the Kubernetes launcher', async () => {
     const api = await new KubeApiStandIn().start();
     try {
-      const h = (harness = await createHarness({
-        launcher: (onExit) =>
-          createKubernetesLauncher(
-            {
-              kubeconfigPath: api.kubeconfigPath, namespace: 'stf', workerConfigMap: 'cm', workerSecrets: { loader: 'loader', sink: 'sink', 'dummy-service': 'dummy' }, nodeSelector: {}, imageRegistry: 'registry.test',
-              imageTag: 'v0', images: {}, backoffLimit: 0, ttlSecondsAfterFinished: 60, activeDeadlineSeconds: 3600, jobPollMs: 100,
-            },
-            { logger, onExit },
-          ),
-      }));
+      const h = (harness = await createHarness({ launcher: kubernetesLauncherOn(api) }));
       const { queue_id: queueId, targets } = await h.service.start(loadRequest());
       h.store.failNextWrites(1);
       const job = api.jobs.get(`stf/${targets[0].job_name}`);

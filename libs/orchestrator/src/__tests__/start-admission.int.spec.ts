@@ -33,6 +33,17 @@ describe('start admission', () => {
     expect(admitted.queue_id).toMatch(/^wf-ethusdt-/);
   });
 
+  it('counts every instance against MAX_RUNNING_WORKERS: a scaled-out start beyond it gets a 429 naming the limit, a smaller one is admitted', async () => {
+    const h = (harness = await createHarness({ config: { maxRunningWorkers: 4 } }));
+    await h.service.start(loadRequest('BTCUSDT'));
+    const refused = await timed(h.service.start({ ...loadRequest('ETHUSDT'), targets: [{ target: 'loader-api-candles' }, { target: 'arango-candles', replicas: 3 }] }));
+    const error = reasonOf(refused.result);
+    expect(error).toMatchObject({ httpStatus: 429, limit: 'MAX_RUNNING_WORKERS', retriable: true });
+    expect(error.message).toBe('2 worker(s) running or starting and this start adds 4, more than MAX_RUNNING_WORKERS=4 allows; ask for fewer replicas/splits, or wait until a queue ends');
+    const admitted = await h.service.start(loadRequest('ETHUSDT'));
+    expect(admitted.queue_id).toMatch(/^wf-ethusdt-/);
+  });
+
   it('with Kafka down: a start fails within 5 s with a 503, does not hold up other starts, and beyond MAX_CONCURRENT_STARTS answers 429 at once', async () => {
     const h = (harness = await createHarness({ kafka: await deadKafka(), config: { maxConcurrentStarts: 2, startKafkaTimeoutMs: 5_000 } }));
     const began = Date.now();
