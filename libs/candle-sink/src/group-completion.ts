@@ -24,8 +24,10 @@ export type CompletionRole = 'finisher' | 'follower' | 'stopped';
  *
  * Exactly one `finished`: the member that owns partition 0 reports it, then stamps the count of
  * `finished` reports into partition 0's commit metadata; the others wait in the group (so
- * partition 0 does not move) until the stamp grows past what they saw at start, then leave
- * quietly. If the finisher dies first, partition 0 moves to another member, which reports instead.
+ * partition 0 does not move) until the stamp shows a report, then leave quietly. An instance that
+ * starts after the report (a late replica, a KEDA instance, a restarted Job) finds the stamp and
+ * leaves quietly too. If the finisher dies before reporting, partition 0 moves to another member,
+ * which reports instead (dying between the report and the stamp is the one way to two reports).
  * (Chosen over "whoever commits last": two instances committing their last markers at once
  * cannot tell which was last; ownership of partition 0 is decided by the group coordinator.)
  */
@@ -33,7 +35,6 @@ export class GroupCompletion {
   /** This instance's partitions in the current generation (from the consumer's GROUP_JOIN). */
   assigned: readonly number[] = [];
   private admin: Admin | undefined;
-  private finishesAtStart = 0;
   private finishesSeen = 0;
 
   constructor(
@@ -41,9 +42,9 @@ export class GroupCompletion {
     private readonly deps: { kafka: Kafka; ending: SinkEnding; log: Logger },
   ) {}
 
-  /** The group's state when this instance started (finishes reported before it are not its concern). */
+  /** The group's state when this instance started. */
   begin(state: SinkGroupState): void {
-    this.finishesAtStart = this.finishesSeen = state.finishes;
+    this.finishesSeen = state.finishes;
   }
 
   /** `finished` reports known so far: carried forward in every partition-0 commit, so a commit never erases the stamp. */
@@ -89,7 +90,8 @@ export class GroupCompletion {
     for (;;) {
       try {
         const view = await this.look();
-        if (view.state.finishes > this.finishesAtStart) return { role: 'follower', view };
+        // The group's one load was reported finished already (by another instance, or by an earlier run of this Job).
+        if (view.state.finishes > 0) return { role: 'follower', view };
         if (view.complete && this.assigned.includes(0)) return { role: 'finisher', view };
       } catch (error) {
         this.deps.log.warn({ err: describeKafkaError(error) }, 'could not read the consumer group; trying again');

@@ -1,5 +1,5 @@
 import { isKlineInterval, splitRange } from '@streamforge/binance';
-import { formatTimeRange, type FieldError } from '@streamforge/schemas';
+import { formatLoadSplit, formatTimeRange, type FieldError } from '@streamforge/schemas';
 import { jobNameFor, telemetryIdFor } from './queue-naming';
 
 /** The target that may run as several sink instances of one consumer group (`replicas`). */
@@ -67,7 +67,7 @@ export function planInstances(
   if (target.target === SPLIT_TARGET && target.splits > 1 && isKlineInterval(target.interval)) {
     const parts = splitRange(target.interval, { from: names.span.fromMs, to: names.span.untilMs }, target.splits);
     if (parts.length === 1) return single();
-    return parts.map((part, i) => instance(i + 1, parts.length, formatTimeRange({ fromMs: part.from, untilMs: part.to, form: 'instants' }), `${i + 1}/${parts.length}`));
+    return parts.map((part, i) => instance(i + 1, parts.length, formatTimeRange({ fromMs: part.from, untilMs: part.to, form: 'instants' }), formatLoadSplit({ index: i + 1, of: parts.length })));
   }
   if (target.target === REPLICATED_TARGET && target.replicas > 1) {
     return Array.from({ length: target.replicas }, (_, i) => instance(i + 1, target.replicas, names.timeRange, null));

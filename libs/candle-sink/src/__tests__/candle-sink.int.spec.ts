@@ -6,6 +6,7 @@ import { createTestKafka, TopicRecorder, uniqueName } from '@streamforge/kafka/t
 import { createSqliteDocumentStore, documentVersion, type DocumentStore, StoreUnavailableError } from '@streamforge/storage';
 import { createCandleSink, type CandleSink, type CandleSinkConfig } from '../candle-sink';
 import { createSinkMetrics } from '../sink-metrics';
+import { clearFinishedStamp } from './sink-scenario';
 import { CandlePublisher, minuteCandles } from '../testing';
 
 type Event = { status: string; records_written: number; error_message?: string; error_count?: number; message: string };
@@ -241,7 +242,7 @@ describe('candle sink (in process, real broker, SQLite)', () => {
     expect(await s.store.count(s.collection)).toBe(1440);
   });
 
-  it('commits up to the markers, not past them: a sink restarted after its last commit finishes again', async () => {
+  it('commits up to the markers, not past them: a sink restarted after its last commit sees the load complete and ends, without a second finished', async () => {
     const s = await scenario();
     await s.publisher.candles(minuteCandles());
     await s.publisher.endOfStream(s.partitions, 1440);
@@ -251,7 +252,13 @@ describe('candle sink (in process, real broker, SQLite)', () => {
     // Each partition's last message is its marker: the commit stops right before it.
     expect(committed).toEqual(highs.map((high) => high - 1));
 
-    // As if the first sink had died between its last commit and its `finished` event.
+    // A restarted Job, or a replica that joins after the load was reported: it ends quietly (exactly one `finished`).
+    expect(await within(15_000, s.newSink().run())).toEqual({ status: 'complete-elsewhere', recordsWritten: 1440 });
+    expect(s.events.values<Event>().filter((e) => e.status === 'finished')).toHaveLength(1);
+
+    // As if the first sink had died between its last commit and its `finished` report (no stamp in partition 0's commit):
+    // the restart reports it.
+    await clearFinishedStamp({ kafka, admin }, s.config.groupId, s.topic);
     expect(await within(15_000, s.newSink().run())).toEqual({ status: 'finished', recordsWritten: 1440 });
   });
 });

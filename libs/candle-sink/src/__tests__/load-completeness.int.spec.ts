@@ -1,5 +1,5 @@
 import { minuteCandles } from '../testing';
-import { sinkScenario, sinkTestKit, withUpsert, within } from './sink-scenario';
+import { clearFinishedStamp, sinkScenario, sinkTestKit, withUpsert, within } from './sink-scenario';
 
 const kit = sinkTestKit('sink-completeness-test');
 
@@ -48,6 +48,7 @@ describe('the sink finishes only when the store holds what was published', () =>
 
     // As if the first sink had died between its last commit and its `finished` event: the restarted
     // sink reads only the markers again, yet knows the bad messages and the published count.
+    await clearFinishedStamp(kit, s.config.groupId, s.topic);
     expect(await within(30_000, 'the restarted run', s.newSink().run())).toEqual({ status: 'finished', recordsWritten: 1440 });
     const started = await s.waitForEvent('started', 2);
     expect(started[1]).toMatchObject({ error_count: 3, expected_records: 1440 });

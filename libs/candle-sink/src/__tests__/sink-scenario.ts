@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '@streamforge/logging';
 import { Registry } from '@streamforge/metrics';
 import { createIdempotentProducer, createTelemetryPublisher, ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
+import { decodePartitionState, encodePartitionState } from '../sink-group-state';
 import { createSqliteDocumentStore, type DocumentStore } from '@streamforge/storage';
 import { createCandleSink, type CandleSink, type CandleSinkConfig } from '../candle-sink';
 import { createSinkMetrics } from '../sink-metrics';
@@ -92,4 +93,26 @@ export function within<T>(ms: number, what: string, promise: Promise<T>): Promis
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Rewrites partition 0's commit of the group without its `finishes` stamp, from a member of the group
+ * (as the sink commits): the group as a sink that died between its last commit and its `finished` report leaves it.
+ */
+export async function clearFinishedStamp(kit: Pick<SinkTestKit, 'kafka' | 'admin'>, groupId: string, topic: string): Promise<void> {
+  const [{ partitions }] = await kit.admin.fetchOffsets({ groupId, topics: [topic] });
+  const first = partitions.find((p) => p.partition === 0);
+  const state = decodePartitionState(first?.metadata);
+  if (!first || !state?.finishes) throw new Error(`partition 0's commit carries no finished stamp: ${JSON.stringify(first)}`);
+  const member = kit.kafka.consumer({ groupId, sessionTimeout: 6_000, heartbeatInterval: 500 });
+  await member.connect();
+  try {
+    const joined = new Promise<void>((resolve) => member.on(member.events.GROUP_JOIN, () => resolve()));
+    await member.subscribe({ topic, fromBeginning: true });
+    await member.run({ autoCommit: false, eachBatch: async () => undefined });
+    await within(20_000, 'joining the group to clear its stamp', joined);
+    await member.commitOffsets([{ topic, partition: 0, offset: first.offset, metadata: encodePartitionState({ ...state, finishes: 0 }) }]);
+  } finally {
+    await member.disconnect();
+  }
 }
