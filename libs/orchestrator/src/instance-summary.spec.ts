@@ -55,8 +55,9 @@ describe('queue state of targets run as several instances', () => {
   it('finishes the sink when one replica reports finished; the others leaving quietly are no error', () => {
     let state = reduce(fresh(), [event(sink(1), 'loading', { records_written: 400 }), event(sink(2), 'loading', { records_written: 900 }), event(sink(3), 'started')]);
     expect(state.targets[1]).toMatchObject({ status: 'loading', records_written: 900 });
-    state = reduce(state, [event(sink(2), 'finished', { records_written: 1440, expected_records: 1440 })]);
-    expect(state.targets[1]).toMatchObject({ status: 'finished', records_written: 1440, expected_records: 1440 });
+    // Each replica counts the group's dead letters (restored from its commits), so the finisher's count is the total, not a share.
+    state = reduce(state, [event(sink(1), 'loading', { records_written: 400, error_count: 2 }), event(sink(2), 'finished', { records_written: 1440, expected_records: 1440, error_count: 3 })]);
+    expect(state.targets[1]).toMatchObject({ status: 'finished', records_written: 1440, expected_records: 1440, error_count: 3 });
     expect(runningTargets(state).map((t) => t.target)).toEqual(['loader-api-candles']);
     // Replica 1 exits 0 without an event (the group's finished was reported by replica 2).
     state = failTarget(state, sinkJob(1), 'worker exited (exit code 0) without reporting finished', 9000, { clean: true }) as QueueState;

@@ -32,7 +32,8 @@ export function summarizeInstances(target: TargetState, instances: InstanceState
     expected_records: replicated ? (known.length > 0 ? Math.max(...known) : null) : known.length === expected.length ? sum(known) : null,
     last_loaded_timestamp: loaded.length > 0 ? Math.max(...loaded) : null,
     error_message: status === 'error' && erring ? `${erring.instance}: ${erring.error_message ?? erring.message ?? 'error'}` : target.error_message,
-    error_count: sum(instances.map((i) => i.error_count)),
+    // A replica's error_count is the group's dead letters as it knows them (restored from the commits): the largest is the total.
+    error_count: replicated ? Math.max(...instances.map((i) => i.error_count)) : sum(instances.map((i) => i.error_count)),
     started_at: started.length > 0 ? Math.min(...started) : null,
     finished_at: RUNNING_STATUSES.has(status) || finished.length === 0 ? null : Math.max(...finished),
     last_event_at: events.length > 0 ? Math.max(...events) : null,
