@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { isKlineInterval } from '@streamforge/binance';
 import { startBinanceMarket } from '@streamforge/binance/testing';
 import { createKafkaClient, ensureTopics, kafkaConnectionSettings } from '@streamforge/kafka';
+import { awaitKafkaReady } from '@streamforge/worker';
 import { startKafkaBroker } from '@streamforge/local-kafka';
 import { createLogger } from '@streamforge/logging';
 import { createSqliteDocumentStore } from '@streamforge/storage';
@@ -64,6 +65,11 @@ async function main(): Promise<void> {
   const market = await startBinanceMarket({ clock: { speed: 1 } });
   const id = `bench-live-${Date.now().toString(36)}`;
   const topics = { data: `${id}-data`, events: `${id}-events`, control: `${id}-control` };
+  // A fresh broker answers the reader's first group request "coordinator not available" until its offsets topic exists: wait quietly, as the workers do.
+  await awaitKafkaReady(
+    { kafka: kafkaConnectionSettings({ KAFKA_BOOTSTRAP_SERVERS: bootstrap }), topics: [topics.events, topics.control, topics.data], groupId: `${id}-reader`, clientId: 'live-bench' },
+    { logger: createLogger({ service: 'bench', level: 'warn' }) },
+  );
   await ensureTopics(kafka, [{ topic: topics.events }, { topic: topics.control }, { topic: topics.data }]);
 
   const lags: number[] = [];
