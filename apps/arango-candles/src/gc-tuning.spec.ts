@@ -29,8 +29,12 @@ function roundsUntilPretenured(tune: boolean): number {
 
 describe('tuneGarbageCollector', () => {
   it('keeps V8 from allocating straight into the old generation objects of a site whose objects survived', () => {
-    // Without it, V8 pretenures the site (what the sink's candles hit in about one run of three).
-    expect(roundsUntilPretenured(false)).toBeLessThan(MAX_ROUNDS);
+    // Without it, V8 pretenures the site (what the sink's candles hit in about one run of three): usually within 4 - 13
+    // rounds, but V8's decision is a heuristic and once in a while a process never takes it. This control only shows the
+    // probe can see pretenuring, so it may take up to three processes; the tuned process below must never pretenure.
+    let control = MAX_ROUNDS;
+    for (let attempt = 0; attempt < 3 && control === MAX_ROUNDS; attempt++) control = roundsUntilPretenured(false);
+    expect(control).toBeLessThan(MAX_ROUNDS);
     expect(roundsUntilPretenured(true)).toBe(MAX_ROUNDS);
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import { createDocumentStore, storeSettingsSchema } from '@streamforge/storage';
 import { createLogger } from '@streamforge/logging';
 import type { BinanceSimulator, BinanceSimulatorOptions } from '@streamforge/binance/testing';
 import { QueueManagerClient, startLocalPlatform, type LocalPlatform } from '@streamforge/platform';
+import { uniqueName } from '@streamforge/kafka/testing';
 
 export const ONE_DAY = '2024-08-01:2024-08-01';
 export const CANDLES_IN_ONE_DAY = 1440;
@@ -27,6 +28,9 @@ export async function startE2ePlatform(options: { kafkaBootstrapServers: string;
     port: 0,
     logFile: join(dir, 'platform.log'),
     env: {
+      // Queue topics and queue-manager's group of this run alone: two runs on the shared broker in one group would
+      // split queue-events between them, and each would miss the other's half of its queue's events.
+      QUEUE_CONTROL_TOPIC: uniqueName('control'), QUEUE_EVENTS_TOPIC: uniqueName('events'), QM_CONSUMER_GROUP: uniqueName('queue-manager'),
       STORE: 'sqlite', SQLITE_PATH: sqlitePath, ARANGO_URL: undefined as unknown as string,
       // Frequent progress so the tests can act "mid-load"; short grace periods keep stops quick.
       PROGRESS_EVERY_RECORDS: '200', LOADER_PROGRESS_EVERY: '200', STOP_GRACE_MS: '5000', STOP_REPEAT_MS: '1000',
