@@ -12,6 +12,10 @@ export interface GroupView {
   complete: boolean;
 }
 
+/** Tries to record a `finished` report in partition 0's commit: ~5 s, longer than a rebalance of instances already running. */
+const STAMP_ATTEMPTS = 20;
+const STAMP_RETRY_MS = 250;
+
 /** How an instance ends a complete load: it reports `finished`, or another instance does. */
 export type CompletionRole = 'finisher' | 'follower' | 'stopped';
 
@@ -87,12 +91,17 @@ export class GroupCompletion {
 
   /** After a complete load: waits until this instance owns partition 0 (it reports) or another one reported. */
   async role(): Promise<{ role: CompletionRole; view?: GroupView }> {
+    // Partition 0 that came to this instance only after the load was complete may come from a finisher whose stamp
+    // failed in that very rebalance (it retries it, see stamp): such an owner looks once more, a poll later, before reporting.
+    let settled = this.assigned.includes(0);
     for (;;) {
       try {
         const view = await this.look();
         // The group's one load was reported finished already (by another instance, or by an earlier run of this Job).
         if (view.state.finishes > 0) return { role: 'follower', view };
-        if (view.complete && this.assigned.includes(0)) return { role: 'finisher', view };
+        const owns = this.assigned.includes(0);
+        if (view.complete && owns && settled) return { role: 'finisher', view };
+        settled = owns;
       } catch (error) {
         this.deps.log.warn({ err: describeKafkaError(error) }, 'could not read the consumer group; trying again');
       }
@@ -105,11 +114,19 @@ export class GroupCompletion {
     const commit = view.state.commits.get(0);
     if (!commit) return;
     const metadata = encodePartitionState({ deadLettered: view.state.deadLettered.get(0) ?? 0, expectedRecords: view.state.expectedRecords, endOfStream: commit.endOfStream, finishes: view.state.finishes + 1, splits: view.state.splits.get(0) });
-    try {
-      await consumer.commitOffsets([{ topic: this.config.topic, partition: 0, offset: commit.offset.toString(), metadata }]);
-    } catch (error) {
-      // The others then wait until partition 0 moves to one of them, which reports `finished` again.
-      this.deps.log.warn({ err: describeError(error) }, 'could not record the finished report in the group');
+    // A commit fails while the group rebalances (an instance joining or leaving just then): retried once it has.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.commitOffsets([{ topic: this.config.topic, partition: 0, offset: commit.offset.toString(), metadata }]);
+        return;
+      } catch (error) {
+        if (attempt >= STAMP_ATTEMPTS) {
+          // The others then wait until partition 0 moves to one of them, which reports `finished` again.
+          this.deps.log.warn({ err: describeError(error), attempts: attempt }, 'could not record the finished report in the group');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, STAMP_RETRY_MS));
+      }
     }
   }
 
