@@ -10,6 +10,8 @@ import { DEFAULT_INDICATORS, indicatorListSchema, type Candle } from '@streamfor
 import { createSqliteDocumentStore, type StoredDocument } from '@streamforge/storage';
 import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
 
+export { expectExit } from '@streamforge/worker/testing';
+
 /** The telemetry fields the arango-candles process tests read. */
 export type SinkEvent = {
   queue_id: string; status: string; records_written: number; message: string;
@@ -113,15 +115,6 @@ export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 2
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** The process's exit code; with `timeoutMs`, a process still running by then fails with its output. */
-export async function expectExit(worker: WorkerProcess, code: number, timeoutMs?: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const exited: unknown =
-    timeoutMs === undefined ? await worker.exited : await Promise.race([worker.exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`nothing after ${timeoutMs} ms`), timeoutMs)))]);
-  clearTimeout(timer);
-  if (exited !== code) throw new Error(`exit ${exited}, expected ${code}; stderr: ${worker.stderr().slice(-1500)} stdout: ${worker.stdout().slice(-3000)}`);
 }
 
 /** What the store must hold: each candle with the list's indicators from a straight run over the candles in open_time order. */

@@ -63,3 +63,12 @@ export async function metricsPortOf(worker: WorkerProcess): Promise<number> {
   const line = await worker.waitForOutput(/metrics server listening/);
   return (JSON.parse(line) as { port: number }).port;
 }
+
+/** The process's exit code; with `timeoutMs`, a process still running by then fails with its output. */
+export async function expectExit(worker: WorkerProcess, code: number, timeoutMs?: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited: unknown =
+    timeoutMs === undefined ? await worker.exited : await Promise.race([worker.exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`nothing after ${timeoutMs} ms`), timeoutMs)))]);
+  clearTimeout(timer);
+  if (exited !== code) throw new Error(`exit ${exited}, expected ${code}; stderr: ${worker.stderr().slice(-1500)} stdout: ${worker.stdout().slice(-3000)}`);
+}

@@ -6,21 +6,13 @@ import { startBinanceSimulator } from '@streamforge/binance/testing';
 import { ensureTopics } from '@streamforge/kafka';
 import { createTestKafka, testBootstrapServers, TopicRecorder, uniqueName } from '@streamforge/kafka/testing';
 import { createSqliteDocumentStore } from '@streamforge/storage';
-import { bundlePath, killAllWorkerProcesses, startWorkerProcess, type WorkerProcess } from '@streamforge/worker/testing';
+import { bundlePath, expectExit, killAllWorkerProcesses, startWorkerProcess } from '@streamforge/worker/testing';
 
 const kafka = createTestKafka('e2e-loader-splits');
 const MINUTE = 60_000;
 const COLLECTION = 'btcusdt_api_candles_1m_2024_08_01';
 
 type WorkerEvent = { queue_id: string; producer: string; status: string; message: string; records_written: number; expected_records?: number };
-
-/** The exit code; a process still running after `timeoutMs` fails with its output. */
-async function expectExit(worker: WorkerProcess, code: number, timeoutMs = 45_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const exited = await Promise.race([worker.exited, new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`nothing after ${timeoutMs} ms`), timeoutMs)))]);
-  clearTimeout(timer);
-  if (exited !== code) throw new Error(`exit ${exited}, expected ${code}; stderr: ${worker.stderr().slice(-1500)} stdout: ${worker.stdout().slice(-3000)}`);
-}
 
 afterEach(() => killAllWorkerProcesses());
 
@@ -58,14 +50,14 @@ describe('a load split over 3 loader Jobs into one topic, one sink', () => {
         BATCH_SIZE: '200', LINGER_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '6000',
       });
       const loaders = [1, 2, 3].map(startLoader);
-      await Promise.all([expectExit(loaders[0], 0), expectExit(loaders[2], 0)]);
+      await Promise.all([expectExit(loaders[0], 0, 45_000), expectExit(loaders[2], 0, 45_000)]);
       await events.waitFor<WorkerEvent>((e) => ofLoader(2, 'loading')(e) && e.records_written >= 500, { timeoutMs: 30_000 });
       loaders[1].kill('SIGKILL');
       expect(await loaders[1].exited).toBe('SIGKILL');
       release();
 
       const restarted = startLoader(2);
-      await expectExit(restarted, 0);
+      await expectExit(restarted, 0, 45_000);
       // It resumed after the newest candle of its own sub-range in the topic: not from its start, nor
       // after split 3's candles that follow its own on the same partitions.
       const planned = JSON.parse(restarted.stdout().split('\n').find((line) => line.includes('resuming after')) ?? 'null') as { resumeAfter: string; split: string } | null;
@@ -77,7 +69,7 @@ describe('a load split over 3 loader Jobs into one topic, one sink', () => {
       expect(finished.records_written).toBe((second.to - resumeAfter) / MINUTE - 1);
       expect(finished.message).toMatch(/\(split 2\/3\)/);
 
-      await expectExit(sink, 0);
+      await expectExit(sink, 0, 45_000);
       const sinkFinished = await events.waitFor<WorkerEvent>((e) => e.queue_id === queueId && e.producer === 'arango-candles__e2e01' && e.status === 'finished', { timeoutMs: 10_000 });
       expect(sinkFinished[0].records_written).toBe((to - from) / MINUTE);
       // Every minute of the range once, none outside it, no gap at the seams.
